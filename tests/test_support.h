@@ -1,0 +1,43 @@
+// Helpers for stage tests: run a chain of stages over a string with the
+// repository's config/ data, and look at what came out.
+//
+//   Document d = run_stages({"restore"}, "the countrys day");
+//   CHECK(d.text == "the country\u2019s day");
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "pipeline/runner.h"
+
+namespace copydesk::testing {
+
+inline PipelineSettings test_settings(std::map<std::string, std::string> values = {}) {
+  PipelineSettings s;
+  s.data_dir = COPYDESK_SOURCE_CONFIG_DIR;
+  s.values = std::move(values);
+  return s;
+}
+
+// Pipelines are expensive to build (stages load data): cache by stage list.
+const Pipeline& cached_pipeline(const std::vector<std::string>& stages);
+
+inline Document run_stages(const std::vector<std::string>& stages, const std::string& text,
+                           const std::string& id = "test") {
+  Document d;
+  d.id = id;
+  d.original = text;
+  cached_pipeline(stages).run(d);
+  return d;
+}
+
+// Findings of one stage whose rule starts with rule_prefix.
+inline std::vector<MappedFinding> findings_of(const Document& d, const std::string& rule_prefix) {
+  std::vector<MappedFinding> out;
+  for (const auto& f : d.findings)
+    if (f.finding.rule.rfind(rule_prefix, 0) == 0) out.push_back(f);
+  return out;
+}
+
+}  // namespace copydesk::testing
