@@ -1,0 +1,577 @@
+#include "pipeline/cli.h"
+
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <boost/program_options.hpp>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <optional>
+#include <sstream>
+
+#include "pipeline/json_writer.h"
+#include "pipeline/reader.h"
+#include "pipeline/record.h"
+#include "pipeline/runner.h"
+#include "pipeline/stage_registry.h"
+
+namespace po = boost::program_options;
+namespace fs = std::filesystem;
+
+namespace copydesk {
+namespace {
+
+constexpr int kExitOk = 0;
+constexpr int kExitFindings = 1;
+constexpr int kExitError = 2;
+
+class UsageError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Everything as read from flags and config files, before validation.
+struct RawOptions {
+  std::string command;
+  std::vector<std::string> inputs;
+  std::string config_file;
+  std::string data_dir;
+  std::string stages;
+  std::string log_level;
+  bool quiet = false;
+  double apply_threshold = 0.9;
+  double review_threshold = 0.5;
+  size_t max_document_bytes = 32u << 20;
+  std::vector<std::string> sets;
+  std::string input_format;
+  std::string text_field;
+  std::string id_field;
+  std::string format;
+  std::string output_dir;
+  std::string fail_on;
+  bool keep_footer = false;
+  std::string report_edits_from;
+};
+
+std::vector<std::string> split_list(const std::string& s) {
+  std::vector<std::string> out;
+  std::stringstream ss(s);
+  std::string item;
+  while (std::getline(ss, item, ',')) {
+    size_t b = item.find_first_not_of(" \t");
+    size_t e = item.find_last_not_of(" \t");
+    if (b != std::string::npos) out.push_back(item.substr(b, e - b + 1));
+  }
+  return out;
+}
+
+std::string exe_dir() {
+  std::error_code ec;
+  fs::path p = fs::read_symlink("/proc/self/exe", ec);
+  return ec ? std::string(".") : p.parent_path().string();
+}
+
+// Where the data files (config/) are: flag or config, $COPYDESK_DATA_DIR, an
+// installed share/copydesk next to the binary, a config/ beside the build
+// directory, or the source tree the binary was built from.
+std::string find_data_dir(const std::string& requested) {
+  if (!requested.empty()) return requested;
+  if (const char* env = std::getenv("COPYDESK_DATA_DIR"); env && *env) return env;
+  const std::string exe = exe_dir();
+  for (const std::string& cand : {exe + "/../share/copydesk", exe + "/../config"}) {
+    std::error_code ec;
+    if (fs::exists(cand + "/copydesk.ini", ec)) return fs::weakly_canonical(cand, ec).string();
+  }
+  return COPYDESK_SOURCE_CONFIG_DIR;
+}
+
+po::options_description general_options(RawOptions& raw) {
+  po::options_description d("General");
+  d.add_options()
+      ("help,h", "show this help and exit")
+      ("version", "print the version and exit")
+      ("list-stages", "list the stages in their default order and exit")
+      ("config,c", po::value(&raw.config_file)->value_name("FILE"),
+       "read options from this INI file (same names as the flags; [stage] sections set stage keys)")
+      ("data-dir", po::value(&raw.data_dir)->value_name("DIR"),
+       "folder with copydesk.ini and the data files (default: $COPYDESK_DATA_DIR, or the config/ "
+       "folder installed with the binary)")
+      ("log-level", po::value(&raw.log_level)->default_value("info")->value_name("LEVEL"),
+       "stderr log level: trace, debug, info, warn, error, off")
+      ("quiet,q", po::bool_switch(&raw.quiet), "log only warnings and errors");
+  return d;
+}
+
+po::options_description pipeline_options(RawOptions& raw) {
+  po::options_description d("Pipeline");
+  d.add_options()
+      ("stages", po::value(&raw.stages)->value_name("A,B,C"),
+       "stages to run, in this order (default from copydesk.ini; see --list-stages)")
+      ("apply-threshold", po::value(&raw.apply_threshold)->value_name("P"),
+       "apply an edit whose confidence is at least P (default 0.9); raising it trades recall "
+       "for precision")
+      ("review-threshold", po::value(&raw.review_threshold)->value_name("P"),
+       "an edit with confidence in [review, apply) becomes a suggestion finding instead; below "
+       "it is dropped (default 0.5)")
+      ("max-document-bytes", po::value(&raw.max_document_bytes)->value_name("N"),
+       "a larger document becomes an error record (default 33554432)")
+      ("set", po::value(&raw.sets)->composing()->value_name("STAGE.KEY=VALUE"),
+       "set a stage key, e.g. --set normalise.collapse-spaces=true (repeatable)");
+  return d;
+}
+
+po::options_description input_options(RawOptions& raw) {
+  po::options_description d("Input");
+  d.add_options()
+      ("input-format", po::value(&raw.input_format)->default_value("auto")->value_name("FMT"),
+       "text (one document per file), jsonl (one JSON object per line), or auto: jsonl for "
+       ".jsonl/.ndjson (.gz too), text otherwise")
+      ("text-field", po::value(&raw.text_field)->default_value("text")->value_name("F"),
+       "JSON Lines field that holds the document text")
+      ("id-field", po::value(&raw.id_field)->default_value("id")->value_name("F"),
+       "JSON Lines field that holds the document id (default id; else FILE:LINE)");
+  return d;
+}
+
+po::options_description output_options(RawOptions& raw, const std::string& command) {
+  po::options_description d("Output");
+  if (command == "check") {
+    d.add_options()
+        ("format", po::value(&raw.format)->default_value("line")->value_name("FMT"),
+         "line: 'path:line:col: severity rule: message'; json: one object per document")
+        ("fail-on", po::value(&raw.fail_on)->default_value("warning")->value_name("LEVEL"),
+         "exit 1 when a finding is at or above LEVEL: suggestion, warning, error, never")
+        ("report-edits-from", po::value(&raw.report_edits_from)->default_value("restore")
+             ->value_name("A,B"),
+         "stages whose changes are reported as suggestion findings (check changes nothing)");
+  } else {
+    d.add_options()
+        ("format", po::value(&raw.format)->default_value("auto")->value_name("FMT"),
+         "text: the cleaned body; jsonl: one record per document (README: Output schema); "
+         "auto: jsonl for JSON Lines input, text otherwise")
+        ("output-dir,o", po::value(&raw.output_dir)->value_name("DIR"),
+         "write per-input files here instead of stdout: NAME.txt, NAME.footer.txt and "
+         "NAME.findings.jsonl (text), or NAME.jsonl (jsonl)")
+        ("keep-footer", po::bool_switch(&raw.keep_footer),
+         "keep the footer in the cleaned text (it is still reported)")
+        ("fail-on", po::value(&raw.fail_on)->default_value("never")->value_name("LEVEL"),
+         "exit 1 when a finding is at or above LEVEL: suggestion, warning, error, never");
+  }
+  return d;
+}
+
+void print_usage(std::ostream& os) {
+  os << "copydesk " COPYDESK_VERSION ": clean and check scraped text\n\n"
+        "Usage:\n"
+        "  copydesk clean [OPTIONS] [FILE|DIR|-]...   clean documents, write text or JSON Lines\n"
+        "  copydesk check [OPTIONS] [FILE|DIR|-]...   report findings, change nothing\n"
+        "  copydesk COMMAND --help                    options of a command\n"
+        "  copydesk --list-stages | --version\n\n"
+        "Inputs: text files (one document each), JSON Lines (.jsonl, one document per line),\n"
+        "directories (recursive, sorted), - for standard input; .gz is read transparently.\n\n"
+        "Exit status: 0 done; 1 findings at or above --fail-on; 2 usage, configuration or\n"
+        "input error (every document still gets an output record).\n";
+}
+
+void list_stages(std::ostream& os) {
+  for (const auto& s : all_stages()) os << s.name << "\t" << s.summary << "\n";
+}
+
+void setup_logging(const RawOptions& raw) {
+  auto logger = spdlog::stderr_logger_mt("copydesk");
+  logger->set_pattern("copydesk: %l: %v");
+  spdlog::set_default_logger(logger);
+  auto level = spdlog::level::from_str(raw.log_level);
+  if (raw.log_level != "off" && level == spdlog::level::off)
+    throw UsageError("unknown --log-level '" + raw.log_level + "'");
+  if (raw.quiet && level < spdlog::level::warn) level = spdlog::level::warn;
+  spdlog::set_level(level);
+}
+
+struct ParsedCommandLine {
+  RawOptions raw;
+  PipelineSettings settings;
+  std::vector<std::string> stages;
+  bool exit_now = false;
+  int exit_code = kExitOk;
+};
+
+// Collects "stage.key = value" options that Program_options did not know.
+void collect_stage_settings(const po::parsed_options& parsed, std::map<std::string, std::string>& into,
+                            const std::string& origin) {
+  for (const auto& opt : parsed.options) {
+    if (!opt.unregistered) continue;
+    const std::string& key = opt.string_key;
+    size_t dot = key.find('.');
+    if (dot == std::string::npos || !find_stage(key.substr(0, dot)))
+      throw UsageError(origin + ": unknown option '" + key + "'");
+    std::string value = opt.value.empty() ? "" : opt.value.front();
+    into.emplace(key, value);  // first source wins, like Program_options
+  }
+}
+
+ParsedCommandLine parse(int argc, char** argv, const std::string& command) {
+  ParsedCommandLine out;
+  RawOptions& raw = out.raw;
+  raw.command = command;
+  po::options_description visible;
+  visible.add(general_options(raw)).add(pipeline_options(raw)).add(input_options(raw)).add(
+      output_options(raw, command));
+  po::options_description hidden;
+  hidden.add_options()("input", po::value(&raw.inputs)->composing());
+  po::options_description all;
+  all.add(visible).add(hidden);
+  po::positional_options_description pos;
+  pos.add("input", -1);
+
+  po::variables_map vm;
+  std::map<std::string, std::string> stage_values;
+  try {
+    auto parsed = po::command_line_parser(argc, argv).options(all).positional(pos).run();
+    po::store(parsed, vm);
+    if (vm.count("help")) {
+      std::cout << "Usage: copydesk " << command << " [OPTIONS] [FILE|DIR|-]...\n\n" << visible;
+      out.exit_now = true;
+      return out;
+    }
+    // --set values are stage keys given on the command line: they win.
+    if (vm.count("set")) {
+      for (const auto& s : vm["set"].as<std::vector<std::string>>()) {
+        size_t eq = s.find('=');
+        size_t dot = s.find('.');
+        if (eq == std::string::npos || dot == std::string::npos || dot > eq ||
+            !find_stage(s.substr(0, dot)))
+          throw UsageError("--set expects STAGE.KEY=VALUE with a known stage, got '" + s + "'");
+        stage_values.emplace(s.substr(0, eq), s.substr(eq + 1));
+      }
+    }
+    std::string data_dir = find_data_dir(vm.count("data-dir") ? vm["data-dir"].as<std::string>() : "");
+    std::vector<std::string> config_files;
+    if (vm.count("config")) config_files.push_back(vm["config"].as<std::string>());
+    const std::string default_ini = data_dir + "/copydesk.ini";
+    if (fs::exists(default_ini)) config_files.push_back(default_ini);
+    for (const auto& file : config_files) {
+      std::ifstream in(file);
+      if (!in) throw UsageError("cannot read config file '" + file + "'");
+      auto parsed_file = po::parse_config_file(in, all, /*allow_unregistered=*/true);
+      po::store(parsed_file, vm);
+      collect_stage_settings(parsed_file, stage_values, file);
+    }
+    po::notify(vm);
+    raw.data_dir = data_dir;
+  } catch (const po::error& e) {
+    throw UsageError(e.what());
+  }
+
+  // Validate into settings.
+  if (raw.apply_threshold < 0 || raw.apply_threshold > 1 || raw.review_threshold < 0 ||
+      raw.review_threshold > raw.apply_threshold)
+    throw UsageError("thresholds must satisfy 0 <= review-threshold <= apply-threshold <= 1");
+  out.settings.data_dir = raw.data_dir;
+  out.settings.policy = {raw.apply_threshold, raw.review_threshold};
+  out.settings.max_document_bytes = raw.max_document_bytes;
+  for (const auto& [k, v] : stage_values) {
+    size_t dot = k.find('.');
+    std::string stage = k.substr(0, dot), key = k.substr(dot + 1);
+    if (key == "apply-threshold" || key == "review-threshold") {
+      Policy& p = out.settings.stage_policy.try_emplace(stage, out.settings.policy).first->second;
+      try {
+        (key == "apply-threshold" ? p.apply_threshold : p.review_threshold) = std::stod(v);
+      } catch (const std::exception&) {
+        throw UsageError(k + ": not a number: '" + v + "'");
+      }
+    } else {
+      out.settings.values[k] = v;
+    }
+  }
+  out.stages = split_list(raw.stages.empty() ? "decode,normalise,restore,split-footer,flag-slips"
+                                             : raw.stages);
+  if (out.stages.empty()) throw UsageError("--stages names no stage");
+  for (const auto& s : out.stages)
+    if (!find_stage(s)) {
+      std::ostringstream known;
+      list_stages(known);
+      throw UsageError("unknown stage '" + s + "'; known stages:\n" + known.str());
+    }
+  if (raw.inputs.empty()) {
+    if (isatty(0)) throw UsageError("no input given (name files or directories, or - for stdin)");
+    raw.inputs.push_back("-");
+  }
+  return out;
+}
+
+std::optional<Severity> parse_fail_on(const std::string& s) {
+  if (s == "never") return std::nullopt;
+  auto sev = parse_severity(s);
+  if (!sev) throw UsageError("--fail-on expects suggestion, warning, error or never, got '" + s + "'");
+  return sev;
+}
+
+InputFormat parse_input_format(const std::string& s) {
+  if (s == "auto") return InputFormat::kAuto;
+  if (s == "text") return InputFormat::kText;
+  if (s == "jsonl") return InputFormat::kJsonl;
+  throw UsageError("--input-format expects text, jsonl or auto, got '" + s + "'");
+}
+
+// Writes a file atomically: a temporary name in the same folder, then rename.
+void write_file_atomic(const fs::path& path, const std::string& content) {
+  std::error_code ec;
+  fs::create_directories(path.parent_path(), ec);
+  if (ec) throw std::runtime_error("cannot create folder '" + path.parent_path().string() + "': " + ec.message());
+  fs::path tmp = path;
+  tmp += ".tmp." + std::to_string(getpid());
+  {
+    std::ofstream out(tmp, std::ios::binary);
+    out << content;
+    out.flush();
+    if (!out) {
+      fs::remove(tmp, ec);
+      throw std::runtime_error("cannot write '" + path.string() + "'");
+    }
+  }
+  fs::rename(tmp, path, ec);
+  if (ec) {
+    fs::remove(tmp, ec);
+    throw std::runtime_error("cannot rename into '" + path.string() + "': " + ec.message());
+  }
+}
+
+// NAME for --output-dir: the input's relative path without .gz and its extension.
+std::string output_stem(const std::string& relative) {
+  std::string r = relative;
+  if (r.size() > 3 && r.compare(r.size() - 3, 3, ".gz") == 0) r.resize(r.size() - 3);
+  fs::path p(r);
+  if (p.has_extension()) p.replace_extension();
+  return p.string();
+}
+
+struct RunTotals {
+  size_t documents = 0;
+  size_t failed = 0;
+  size_t findings_at_fail_level = 0;
+  std::vector<StageCounters> per_stage;
+};
+
+void add_counters(std::vector<StageCounters>& into, const std::vector<StageCounters>& c) {
+  into.resize(c.size());
+  for (size_t i = 0; i < c.size(); ++i) {
+    into[i].edits_applied += c[i].edits_applied;
+    into[i].edits_reviewed += c[i].edits_reviewed;
+    into[i].edits_dropped += c[i].edits_dropped;
+    into[i].edits_rejected += c[i].edits_rejected;
+    into[i].findings += c[i].findings;
+  }
+}
+
+void log_summary(const RunTotals& t, const Pipeline& p) {
+  spdlog::info("{} document(s), {} failed", t.documents, t.failed);
+  auto names = p.stage_names();
+  for (size_t i = 0; i < t.per_stage.size() && i < names.size(); ++i) {
+    const auto& c = t.per_stage[i];
+    spdlog::info("  {}: {} edit(s) applied, {} as suggestions, {} dropped, {} finding(s)", names[i],
+                 c.edits_applied, c.edits_reviewed, c.edits_dropped, c.findings);
+  }
+}
+
+void note_document(const Document& doc, RunTotals& totals, std::optional<Severity> fail_on,
+                   const std::vector<MappedFinding>& findings) {
+  ++totals.documents;
+  if (doc.error) {
+    ++totals.failed;
+    spdlog::error("{}: {} ({})", doc.id, doc.error->message, doc.error->code);
+  }
+  if (fail_on)
+    for (const auto& f : findings)
+      if (f.finding.severity >= *fail_on) ++totals.findings_at_fail_level;
+}
+
+int exit_status(const RunTotals& t) {
+  if (t.failed > 0) return kExitError;
+  if (t.findings_at_fail_level > 0) return kExitFindings;
+  return kExitOk;
+}
+
+int run_clean(const ParsedCommandLine& cl) {
+  const RawOptions& raw = cl.raw;
+  const auto fail_on = parse_fail_on(raw.fail_on);
+  ReaderOptions ro;
+  ro.format = parse_input_format(raw.input_format);
+  ro.text_field = raw.text_field;
+  ro.id_field = raw.id_field;
+  ro.max_document_bytes = raw.max_document_bytes;
+  const auto files = expand_inputs(raw.inputs);
+  bool jsonl = raw.format == "jsonl";
+  if (raw.format == "auto") {
+    jsonl = ro.format == InputFormat::kJsonl;
+    if (ro.format == InputFormat::kAuto) {
+      jsonl = !files.empty();
+      for (const auto& f : files) jsonl &= format_for(f.path, ro.format) == InputFormat::kJsonl;
+    }
+  } else if (raw.format != "text" && raw.format != "jsonl") {
+    throw UsageError("--format expects text, jsonl or auto, got '" + raw.format + "'");
+  }
+  const Pipeline pipeline = Pipeline::build(cl.stages, cl.settings);
+  RecordOptions rec;
+  rec.keep_footer = raw.keep_footer;
+
+  DocumentReader reader(files, ro);
+  RunTotals totals;
+  Document doc;
+  std::vector<StageCounters> counters;
+  // With --output-dir, outputs are gathered per input file and written when it ends.
+  std::string current_rel;
+  std::string body_out, footer_out, findings_out, jsonl_out;
+  auto flush_file = [&]() {
+    if (raw.output_dir.empty() || current_rel.empty()) return;
+    fs::path base = fs::path(raw.output_dir) / output_stem(current_rel);
+    if (jsonl) {
+      write_file_atomic(base.string() + ".jsonl", jsonl_out);
+    } else {
+      write_file_atomic(base.string() + ".txt", body_out);
+      write_file_atomic(base.string() + ".footer.txt", footer_out);
+      write_file_atomic(base.string() + ".findings.jsonl", findings_out);
+    }
+    body_out.clear();
+    footer_out.clear();
+    findings_out.clear();
+    jsonl_out.clear();
+  };
+
+  while (reader.next(doc)) {
+    const std::string& rel = reader.current_file().relative;
+    if (rel != current_rel) {
+      flush_file();
+      current_rel = rel;
+    }
+    counters.assign(counters.size(), StageCounters{});
+    pipeline.run(doc, counters);
+    add_counters(totals.per_stage, counters);
+    note_document(doc, totals, fail_on, doc.findings);
+    if (jsonl) {
+      std::string line = record_json(doc, rec);
+      line += '\n';
+      if (raw.output_dir.empty()) std::fwrite(line.data(), 1, line.size(), stdout);
+      else jsonl_out += line;
+    } else {
+      std::string_view body = output_text(doc, rec);
+      if (raw.output_dir.empty()) {
+        std::fwrite(body.data(), 1, body.size(), stdout);
+      } else {
+        body_out.append(body);
+        footer_out.append(footer_text(doc));
+        for (const auto& f : doc.findings) {
+          findings_out += "{\"id\":";
+          append_json_string(findings_out, doc.id);
+          findings_out += ",\"finding\":" + finding_json(doc, f) + "}\n";
+        }
+        if (doc.error) {
+          findings_out += "{\"id\":";
+          append_json_string(findings_out, doc.id);
+          findings_out += ",\"error\":{\"code\":";
+          append_json_string(findings_out, doc.error->code);
+          findings_out += ",\"message\":";
+          append_json_string(findings_out, doc.error->message);
+          findings_out += "}}\n";
+        }
+      }
+    }
+  }
+  flush_file();
+  std::fflush(stdout);
+  log_summary(totals, pipeline);
+  return exit_status(totals);
+}
+
+int run_check(const ParsedCommandLine& cl) {
+  const RawOptions& raw = cl.raw;
+  const auto fail_on = parse_fail_on(raw.fail_on);
+  if (raw.format != "line" && raw.format != "json")
+    throw UsageError("--format expects line or json, got '" + raw.format + "'");
+  ReaderOptions ro;
+  ro.format = parse_input_format(raw.input_format);
+  ro.text_field = raw.text_field;
+  ro.id_field = raw.id_field;
+  ro.max_document_bytes = raw.max_document_bytes;
+  const Pipeline pipeline = Pipeline::build(cl.stages, cl.settings);
+  const auto edit_stages = split_list(raw.report_edits_from);
+  DocumentReader reader(expand_inputs(raw.inputs), ro);
+  RunTotals totals;
+  Document doc;
+  std::vector<StageCounters> counters;
+  std::string out;
+  while (reader.next(doc)) {
+    counters.assign(counters.size(), StageCounters{});
+    pipeline.run(doc, counters);
+    add_counters(totals.per_stage, counters);
+    const auto findings = reportable_findings(doc, edit_stages);
+    note_document(doc, totals, fail_on, findings);
+    out.clear();
+    if (raw.format == "line") {
+      for (const auto& f : findings) out += finding_line(doc, f) + "\n";
+      if (doc.error) out += doc.id + ":1:1: error input." + doc.error->code + ": " + doc.error->message + "\n";
+    } else {
+      out += "{\"id\":";
+      append_json_string(out, doc.id);
+      out += ",\"findings\":[";
+      for (size_t i = 0; i < findings.size(); ++i) out += (i ? "," : "") + finding_json(doc, findings[i]);
+      out += "],\"error\":";
+      if (doc.error) {
+        out += "{\"code\":";
+        append_json_string(out, doc.error->code);
+        out += ",\"message\":";
+        append_json_string(out, doc.error->message);
+        out += "}";
+      } else {
+        out += "null";
+      }
+      out += "}\n";
+    }
+    std::fwrite(out.data(), 1, out.size(), stdout);
+  }
+  std::fflush(stdout);
+  log_summary(totals, pipeline);
+  return exit_status(totals);
+}
+
+}  // namespace
+
+int run_cli(int argc, char** argv) {
+  std::string command = argc > 1 ? argv[1] : "";
+  try {
+    if (command.empty() || command == "--help" || command == "-h" || command == "help") {
+      print_usage(command.empty() ? std::cerr : std::cout);
+      return command.empty() ? kExitError : kExitOk;
+    }
+    if (command == "--version") {
+      std::cout << "copydesk " COPYDESK_VERSION "\n";
+      return kExitOk;
+    }
+    if (command == "--list-stages") {
+      list_stages(std::cout);
+      return kExitOk;
+    }
+    if (command != "clean" && command != "check")
+      throw UsageError("unknown command '" + command + "' (try copydesk --help)");
+    ParsedCommandLine cl = parse(argc - 1, argv + 1, command);
+    if (cl.exit_now) return cl.exit_code;
+    setup_logging(cl.raw);
+    if (cl.raw.command == "clean") return run_clean(cl);
+    return run_check(cl);
+  } catch (const UsageError& e) {
+    std::cerr << "copydesk: error: " << e.what() << "\n";
+    return kExitError;
+  } catch (const ConfigError& e) {
+    std::cerr << "copydesk: configuration error: " << e.what() << "\n";
+    return kExitError;
+  } catch (const std::exception& e) {
+    std::cerr << "copydesk: error: " << e.what() << "\n";
+    return kExitError;
+  }
+}
+
+}  // namespace copydesk

@@ -1,0 +1,309 @@
+#include "pipeline/reader.h"
+
+#include <fcntl.h>
+#include <simdjson.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
+#include "pipeline/json_writer.h"
+
+namespace fs = std::filesystem;
+
+namespace copydesk {
+namespace {
+
+bool ends_with(std::string_view s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+}
+
+// Fields the writer emits itself; input members with these names are not passed through.
+bool reserved_output_key(std::string_view k) {
+  return k == "id" || k == "text" || k == "footer" || k == "edits" || k == "findings" ||
+         k == "error";
+}
+
+}  // namespace
+
+// A byte stream over a file or stdin, gzip-aware (zlib reads plain files
+// through unchanged). Reads in blocks; lines are split by the reader.
+class DocumentReader::Stream {
+ public:
+  static std::unique_ptr<Stream> open(const std::string& path, std::string& error) {
+    int fd = path == "-" ? dup(0) : ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+      error = std::strerror(errno);
+      return nullptr;
+    }
+    gzFile gz = gzdopen(fd, "rb");
+    if (!gz) {
+      close(fd);
+      error = "cannot open stream";
+      return nullptr;
+    }
+    gzbuffer(gz, 1 << 17);
+    auto s = std::unique_ptr<Stream>(new Stream);
+    s->gz_ = gz;
+    return s;
+  }
+  ~Stream() {
+    if (gz_) gzclose(gz_);
+  }
+
+  // Appends up to n bytes; returns bytes read, 0 at end, -1 on error (error()).
+  long read(std::string& out, size_t n) {
+    size_t old = out.size();
+    out.resize(old + n);
+    int got = gzread(gz_, out.data() + old, static_cast<unsigned>(n));
+    if (got < 0) {
+      out.resize(old);
+      return -1;
+    }
+    out.resize(old + static_cast<size_t>(got));
+    if (got == 0) {
+      int err = Z_OK;
+      gzerror(gz_, &err);
+      if (err != Z_OK && err != Z_STREAM_END) return -1;
+    }
+    return got;
+  }
+  std::string error() {
+    int err = Z_OK;
+    const char* msg = gzerror(gz_, &err);
+    if (err == Z_ERRNO) return std::strerror(errno);
+    std::string m = msg && *msg ? msg : "read error";
+    // zlib prefixes "<fd:N>: " for streams opened from a descriptor.
+    if (m.rfind("<fd:", 0) == 0) {
+      size_t colon = m.find(">: ");
+      if (colon != std::string::npos) m.erase(0, colon + 3);
+    }
+    if (m == "unexpected end of file") m = "truncated compressed stream (unexpected end of file)";
+    return m;
+  }
+
+  // JSON Lines: the next line without its "\n". Lines longer than `limit`
+  // are skipped to their end and reported through `too_long` (their length).
+  // Returns false at the end of the stream.
+  bool next_line(std::string& line, size_t limit, size_t& too_long, std::string& error) {
+    line.clear();
+    too_long = 0;
+    error.clear();
+    bool any = false;
+    while (true) {
+      if (pos_ >= buf_.size()) {
+        buf_.clear();
+        pos_ = 0;
+        long got = read(buf_, 1 << 20);
+        if (got < 0) {
+          error = this->error();
+          return any || !line.empty() || too_long > 0;
+        }
+        if (got == 0) return any;
+      }
+      any = true;
+      const char* start = buf_.data() + pos_;
+      const char* nl = static_cast<const char*>(std::memchr(start, '\n', buf_.size() - pos_));
+      size_t take = nl ? static_cast<size_t>(nl - start) : buf_.size() - pos_;
+      if (too_long == 0 && line.size() + take <= limit) {
+        line.append(start, take);
+      } else {
+        too_long += line.size() + take;
+        line.clear();
+      }
+      pos_ += take;
+      if (nl) {
+        ++pos_;
+        return true;
+      }
+    }
+  }
+
+ private:
+  Stream() = default;
+  gzFile gz_ = nullptr;
+  std::string buf_;
+  size_t pos_ = 0;
+};
+
+std::vector<InputFile> expand_inputs(const std::vector<std::string>& args) {
+  std::vector<InputFile> out;
+  for (const std::string& arg : args) {
+    std::error_code ec;
+    if (arg != "-" && fs::is_directory(arg, ec)) {
+      std::vector<InputFile> found;
+      for (auto it = fs::recursive_directory_iterator(arg, fs::directory_options::skip_permission_denied, ec);
+           !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+        if (!it->is_regular_file(ec)) continue;
+        InputFile f;
+        f.path = it->path().string();
+        f.relative = fs::relative(it->path(), arg, ec).string();
+        found.push_back(std::move(f));
+      }
+      // Byte-wise order (LC_ALL=C), so shards and outputs are deterministic.
+      std::sort(found.begin(), found.end(),
+                [](const InputFile& a, const InputFile& b) { return a.relative < b.relative; });
+      for (auto& f : found) out.push_back(std::move(f));
+    } else {
+      InputFile f;
+      f.path = arg;
+      f.relative = arg == "-" ? "stdin" : fs::path(arg).filename().string();
+      out.push_back(std::move(f));
+    }
+  }
+  return out;
+}
+
+InputFormat format_for(const std::string& path, InputFormat requested) {
+  if (requested != InputFormat::kAuto) return requested;
+  std::string p = path;
+  if (ends_with(p, ".gz")) p.resize(p.size() - 3);
+  if (ends_with(p, ".jsonl") || ends_with(p, ".ndjson")) return InputFormat::kJsonl;
+  return InputFormat::kText;
+}
+
+DocumentReader::DocumentReader(std::vector<InputFile> files, ReaderOptions options)
+    : files_(std::move(files)), options_(std::move(options)) {}
+
+DocumentReader::~DocumentReader() = default;
+
+bool DocumentReader::next(Document& doc) {
+  doc = Document{};
+  while (true) {
+    if (!stream_) {
+      if (file_index_ >= files_.size()) return false;
+      const InputFile& f = files_[file_index_++];
+      stream_format_ = format_for(f.path, options_.format);
+      line_no_ = 0;
+      std::string error;
+      stream_ = Stream::open(f.path, error);
+      if (!stream_) {
+        doc.id = f.path;
+        doc.source_path = f.path;
+        doc.error = DocumentError{"unreadable-file", "cannot open '" + f.path + "': " + error};
+        return true;
+      }
+      if (stream_format_ == InputFormat::kText) {
+        doc.id = f.path == "-" ? "stdin" : f.path;
+        doc.source_path = f.path;
+        // One document: read it whole, but never past the size limit.
+        while (true) {
+          long got = stream_->read(doc.original, 1 << 20);
+          if (got < 0) {
+            doc.error = DocumentError{"read-error", "reading '" + f.path + "': " + stream_->error() +
+                                                        " after " + std::to_string(doc.original.size()) +
+                                                        " bytes"};
+            break;
+          }
+          if (got == 0) break;
+          if (doc.original.size() > options_.max_document_bytes) {
+            doc.error = DocumentError{"too-large", "the document is larger than " +
+                                                       std::to_string(options_.max_document_bytes) +
+                                                       " bytes (max-document-bytes)"};
+            doc.original.clear();
+            break;
+          }
+        }
+        stream_.reset();
+        return true;
+      }
+    }
+    // JSON Lines.
+    const InputFile& f = files_[file_index_ - 1];
+    std::string line;
+    size_t too_long = 0;
+    std::string error;
+    bool got = stream_->next_line(line, options_.max_document_bytes, too_long, error);
+    if (!got) {
+      bool failed = !error.empty();
+      stream_.reset();
+      if (failed) {
+        doc.id = f.path + ":" + std::to_string(line_no_ + 1);
+        doc.source_path = f.path;
+        doc.source_line = line_no_ + 1;
+        doc.error = DocumentError{"read-error", "reading '" + f.path + "' at line " +
+                                                    std::to_string(line_no_ + 1) + ": " + error};
+        return true;
+      }
+      continue;
+    }
+    ++line_no_;
+    doc.source_path = f.path;
+    doc.source_line = line_no_;
+    doc.id = f.path + ":" + std::to_string(line_no_);
+    if (!error.empty()) {
+      // The stream is broken: this partial record is the file's last one.
+      stream_.reset();
+      doc.error = DocumentError{"read-error", "reading '" + f.path + "' at line " +
+                                                  std::to_string(line_no_) + ": " + error +
+                                                  " (the record is incomplete)"};
+      return true;
+    }
+    if (too_long > 0) {
+      doc.error = DocumentError{"too-large", "JSON record of " + std::to_string(too_long) +
+                                                 " bytes is over the limit of " +
+                                                 std::to_string(options_.max_document_bytes) +
+                                                 " (max-document-bytes)"};
+      return true;
+    }
+    if (line.empty() || line.find_first_not_of(" \t\r") == std::string::npos) {
+      continue;  // blank lines are not records
+    }
+    parse_json_record(line, doc);
+    return true;
+  }
+}
+
+void DocumentReader::parse_json_record(std::string_view line, Document& doc) const {
+  thread_local simdjson::dom::parser parser;
+  simdjson::dom::element root;
+  auto err = parser.parse(line.data(), line.size(), true).get(root);
+  if (err) {
+    doc.error = DocumentError{"invalid-json", std::string("malformed JSON record: ") +
+                                                  simdjson::error_message(err)};
+    return;
+  }
+  simdjson::dom::object obj;
+  if (root.get(obj)) {
+    doc.error = DocumentError{"invalid-json", "the JSON record is not an object"};
+    return;
+  }
+  bool have_text = false;
+  std::string members;
+  for (auto field : obj) {
+    std::string_view key = field.key;
+    if (key == options_.id_field) {
+      std::string_view sv;
+      if (!field.value.get(sv)) {
+        doc.id = std::string(sv);
+      } else if (field.value.is_int64() || field.value.is_uint64()) {
+        doc.id = simdjson::minify(field.value);
+      }
+    }
+    if (key == options_.text_field) {
+      std::string_view sv;
+      if (field.value.get(sv)) {
+        doc.error = DocumentError{"bad-field", "the field '" + options_.text_field +
+                                                   "' is not a string"};
+        return;
+      }
+      doc.original.assign(sv);
+      have_text = true;
+      continue;
+    }
+    if (reserved_output_key(key)) continue;
+    if (!members.empty()) members += ',';
+    append_json_string(members, key);
+    members += ':';
+    members += simdjson::minify(field.value);
+  }
+  doc.passthrough_json = std::move(members);
+  if (!have_text) {
+    doc.error = DocumentError{"missing-field", "the record has no field '" + options_.text_field + "'"};
+  }
+}
+
+}  // namespace copydesk

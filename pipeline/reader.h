@@ -1,0 +1,69 @@
+// Reading input documents: text files (one document each), JSON Lines (one
+// document per line), directories (recursive, byte-wise sorted), "-" for
+// standard input; gzip (.gz) is read transparently.
+//
+//   DocumentReader reader({"dump.jsonl.gz", "articles/"}, opts);
+//   Document doc;
+//   while (reader.next(doc)) pipeline.run(doc);
+//
+// Problems with one document never stop the reader: a missing file, a
+// truncated stream, a malformed JSON record or a record without the text
+// field yields a Document whose `error` is set, so every input yields
+// exactly one output record.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "pipeline/document.h"
+
+namespace copydesk {
+
+enum class InputFormat { kAuto, kText, kJsonl };
+
+struct ReaderOptions {
+  InputFormat format = InputFormat::kAuto;  // auto: .jsonl / .jsonl.gz / .ndjson are JSON Lines
+  std::string text_field = "text";
+  std::string id_field = "id";
+  size_t max_document_bytes = 32u << 20;    // larger documents become error records
+};
+
+// One input file as named on the command line or found in a directory.
+struct InputFile {
+  std::string path;      // as opened ("-" for stdin)
+  std::string relative;  // path relative to the directory argument, or the basename
+};
+
+// Expands arguments into input files; a missing path is kept (it becomes an
+// error record when read).
+std::vector<InputFile> expand_inputs(const std::vector<std::string>& args);
+
+InputFormat format_for(const std::string& path, InputFormat requested);
+
+class DocumentReader {
+ public:
+  DocumentReader(std::vector<InputFile> files, ReaderOptions options);
+  ~DocumentReader();
+  DocumentReader(const DocumentReader&) = delete;
+  DocumentReader& operator=(const DocumentReader&) = delete;
+
+  // Fills doc with the next document (resetting it); false at the end.
+  bool next(Document& doc);
+  // The file the last document came from.
+  const InputFile& current_file() const { return files_[file_index_ > 0 ? file_index_ - 1 : 0]; }
+
+ private:
+  class Stream;
+  bool open_next_file();
+  void parse_json_record(std::string_view line, Document& doc) const;
+
+  std::vector<InputFile> files_;
+  ReaderOptions options_;
+  size_t file_index_ = 0;
+  std::unique_ptr<Stream> stream_;
+  InputFormat stream_format_ = InputFormat::kText;
+  size_t line_no_ = 0;
+};
+
+}  // namespace copydesk
