@@ -57,6 +57,7 @@ class Pipeline {
   bool has_stage(std::string_view name) const;
 
  private:
+  friend struct PipelineTestAccess;
   struct Entry {
     std::unique_ptr<const Stage> stage;
     Policy policy;
