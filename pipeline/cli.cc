@@ -288,7 +288,7 @@ ParsedCommandLine parse(int argc, char** argv, const std::string& command) {
       out.settings.values[k] = v;
     }
   }
-  out.stages = split_list(raw.stages.empty() ? "decode,normalise,restore,split-footer,flag-slips"
+  out.stages = split_list(raw.stages.empty() ? "decode,repair,normalise,restore,split-footer,flag-slips"
                                              : raw.stages);
   if (out.stages.empty()) throw UsageError("--stages names no stage");
   for (const auto& s : out.stages)

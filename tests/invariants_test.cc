@@ -15,7 +15,7 @@ using namespace copydesk;
 
 namespace {
 
-const std::vector<std::string> kAllStages = {"decode", "normalise", "restore", "split-footer",
+const std::vector<std::string> kAllStages = {"decode", "repair", "normalise", "restore", "split-footer",
                                              "flag-slips"};
 
 std::vector<Document> every_test_input() {
