@@ -13,6 +13,7 @@
 #include <optional>
 #include <sstream>
 
+#include "pipeline/engine.h"
 #include "pipeline/json_writer.h"
 #include "pipeline/reader.h"
 #include "pipeline/record.h"
@@ -46,6 +47,7 @@ struct RawOptions {
   double apply_threshold = 0.9;
   double review_threshold = 0.5;
   size_t max_document_bytes = 32u << 20;
+  size_t threads = 0;
   std::vector<std::string> sets;
   std::string input_format;
   std::string text_field;
@@ -119,6 +121,9 @@ po::options_description pipeline_options(RawOptions& raw) {
        "it is dropped (default 0.5)")
       ("max-document-bytes", po::value(&raw.max_document_bytes)->value_name("N"),
        "a larger document becomes an error record (default 33554432)")
+      ("threads,j", po::value(&raw.threads)->value_name("N"),
+       "worker threads (default 0: the CPUs this process may use, from SLURM_CPUS_PER_TASK or "
+       "the affinity mask); output order is input order whatever N is")
       ("set", po::value(&raw.sets)->composing()->value_name("STAGE.KEY=VALUE"),
        "set a stage key, e.g. --set normalise.collapse-spaces=true (repeatable)");
   return d;
@@ -421,8 +426,6 @@ int run_clean(const ParsedCommandLine& cl) {
 
   DocumentReader reader(files, ro);
   RunTotals totals;
-  Document doc;
-  std::vector<StageCounters> counters;
   // With --output-dir, outputs are gathered per input file and written when it ends.
   std::string current_rel;
   std::string body_out, footer_out, findings_out, jsonl_out;
@@ -442,14 +445,12 @@ int run_clean(const ParsedCommandLine& cl) {
     jsonl_out.clear();
   };
 
-  while (reader.next(doc)) {
-    const std::string& rel = reader.current_file().relative;
-    if (rel != current_rel) {
+  run_engine(reader, pipeline, {.threads = raw.threads}, [&](Document& doc,
+                                                           const std::vector<StageCounters>& counters) {
+    if (doc.source_name != current_rel) {
       flush_file();
-      current_rel = rel;
+      current_rel = doc.source_name;
     }
-    counters.assign(counters.size(), StageCounters{});
-    pipeline.run(doc, counters);
     add_counters(totals.per_stage, counters);
     note_document(doc, totals, fail_on, doc.findings);
     if (jsonl) {
@@ -480,7 +481,7 @@ int run_clean(const ParsedCommandLine& cl) {
         }
       }
     }
-  }
+  });
   flush_file();
   std::fflush(stdout);
   log_summary(totals, pipeline);
@@ -501,12 +502,9 @@ int run_check(const ParsedCommandLine& cl) {
   const auto edit_stages = split_list(raw.report_edits_from);
   DocumentReader reader(expand_inputs(raw.inputs), ro);
   RunTotals totals;
-  Document doc;
-  std::vector<StageCounters> counters;
   std::string out;
-  while (reader.next(doc)) {
-    counters.assign(counters.size(), StageCounters{});
-    pipeline.run(doc, counters);
+  run_engine(reader, pipeline, {.threads = raw.threads}, [&](Document& doc,
+                                                           const std::vector<StageCounters>& counters) {
     add_counters(totals.per_stage, counters);
     const auto findings = reportable_findings(doc, edit_stages);
     note_document(doc, totals, fail_on, findings);
@@ -532,7 +530,7 @@ int run_check(const ParsedCommandLine& cl) {
       out += "}\n";
     }
     std::fwrite(out.data(), 1, out.size(), stdout);
-  }
+  });
   std::fflush(stdout);
   log_summary(totals, pipeline);
   return exit_status(totals);

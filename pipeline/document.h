@@ -65,6 +65,7 @@ struct Document {
   // JSON ("key": value pairs, comma-joined), written back unchanged.
   std::string passthrough_json;
   std::string source_path;                  // file the document came from
+  std::string source_name;                  // its path relative to the input argument
   size_t source_line = 0;                   // 1-based line in a JSON Lines file; 0 for text
 
   size_t current_version() const { return versions.size(); }

@@ -180,6 +180,7 @@ bool DocumentReader::next(Document& doc) {
       line_no_ = 0;
       std::string error;
       stream_ = Stream::open(f.path, error);
+      doc.source_name = f.relative;
       if (!stream_) {
         doc.id = f.path;
         doc.source_path = f.path;
@@ -223,6 +224,7 @@ bool DocumentReader::next(Document& doc) {
       if (failed) {
         doc.id = f.path + ":" + std::to_string(line_no_ + 1);
         doc.source_path = f.path;
+        doc.source_name = f.relative;
         doc.source_line = line_no_ + 1;
         doc.error = DocumentError{"read-error", "reading '" + f.path + "' at line " +
                                                     std::to_string(line_no_ + 1) + ": " + error};
@@ -232,6 +234,7 @@ bool DocumentReader::next(Document& doc) {
     }
     ++line_no_;
     doc.source_path = f.path;
+    doc.source_name = f.relative;
     doc.source_line = line_no_;
     doc.id = f.path + ":" + std::to_string(line_no_);
     if (!error.empty()) {

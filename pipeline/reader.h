@@ -50,8 +50,6 @@ class DocumentReader {
 
   // Fills doc with the next document (resetting it); false at the end.
   bool next(Document& doc);
-  // The file the last document came from.
-  const InputFile& current_file() const { return files_[file_index_ > 0 ? file_index_ - 1 : 0]; }
 
  private:
   class Stream;
