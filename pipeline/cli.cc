@@ -16,6 +16,7 @@
 #include "pipeline/engine.h"
 #include "pipeline/json_writer.h"
 #include "pipeline/reader.h"
+#include "pipeline/report.h"
 #include "pipeline/record.h"
 #include "pipeline/runner.h"
 #include "pipeline/stage_registry.h"
@@ -146,8 +147,11 @@ po::options_description output_options(RawOptions& raw, const std::string& comma
   po::options_description d("Output");
   if (command == "check") {
     d.add_options()
-        ("format", po::value(&raw.format)->default_value("line")->value_name("FMT"),
-         "line: 'path:line:col: severity rule: message'; json: one object per document")
+        ("format", po::value(&raw.format)->default_value("auto")->value_name("FMT"),
+         "line: 'path:line:col: severity rule: message'; pretty: the same in colour with the "
+         "source line (the default on a terminal; NO_COLOR turns colour off); json: one object "
+         "per document; sarif: SARIF 2.1.0; github: GitHub Actions annotations; gitlab: GitLab "
+         "Code Quality JSON")
         ("fail-on", po::value(&raw.fail_on)->default_value("warning")->value_name("LEVEL"),
          "exit 1 when a finding is at or above LEVEL: suggestion, warning, error, never")
         ("report-edits-from", po::value(&raw.report_edits_from)->default_value("restore")
@@ -491,8 +495,14 @@ int run_clean(const ParsedCommandLine& cl) {
 int run_check(const ParsedCommandLine& cl) {
   const RawOptions& raw = cl.raw;
   const auto fail_on = parse_fail_on(raw.fail_on);
-  if (raw.format != "line" && raw.format != "json")
-    throw UsageError("--format expects line or json, got '" + raw.format + "'");
+  const bool tty = isatty(1);
+  const char* no_colour = std::getenv("NO_COLOR");
+  const bool colour = tty && !(no_colour && *no_colour);
+  std::string format_name = raw.format == "auto" ? (tty ? "pretty" : "line") : raw.format;
+  auto format = parse_report_format(format_name);
+  if (!format)
+    throw UsageError("--format expects line, pretty, json, sarif, github or gitlab, got '" +
+                     raw.format + "'");
   ReaderOptions ro;
   ro.format = parse_input_format(raw.input_format);
   ro.text_field = raw.text_field;
@@ -502,36 +512,16 @@ int run_check(const ParsedCommandLine& cl) {
   const auto edit_stages = split_list(raw.report_edits_from);
   DocumentReader reader(expand_inputs(raw.inputs), ro);
   RunTotals totals;
-  std::string out;
+  auto reporter = make_reporter(*format, std::cout, pipeline.rules(), colour);
   run_engine(reader, pipeline, {.threads = raw.threads}, [&](Document& doc,
                                                            const std::vector<StageCounters>& counters) {
     add_counters(totals.per_stage, counters);
     const auto findings = reportable_findings(doc, edit_stages);
     note_document(doc, totals, fail_on, findings);
-    out.clear();
-    if (raw.format == "line") {
-      for (const auto& f : findings) out += finding_line(doc, f) + "\n";
-      if (doc.error) out += doc.id + ":1:1: error input." + doc.error->code + ": " + doc.error->message + "\n";
-    } else {
-      out += "{\"id\":";
-      append_json_string(out, doc.id);
-      out += ",\"findings\":[";
-      for (size_t i = 0; i < findings.size(); ++i) out += (i ? "," : "") + finding_json(doc, findings[i]);
-      out += "],\"error\":";
-      if (doc.error) {
-        out += "{\"code\":";
-        append_json_string(out, doc.error->code);
-        out += ",\"message\":";
-        append_json_string(out, doc.error->message);
-        out += "}";
-      } else {
-        out += "null";
-      }
-      out += "}\n";
-    }
-    std::fwrite(out.data(), 1, out.size(), stdout);
+    reporter->document(doc, findings);
   });
-  std::fflush(stdout);
+  reporter->finish();
+  std::cout.flush();
   log_summary(totals, pipeline);
   return exit_status(totals);
 }

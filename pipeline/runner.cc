@@ -95,6 +95,15 @@ std::vector<std::string> Pipeline::stage_names() const {
   return names;
 }
 
+std::vector<RuleInfo> Pipeline::rules() const {
+  std::vector<RuleInfo> out;
+  for (const auto& e : stages_) {
+    auto r = e.stage->rules();
+    out.insert(out.end(), r.begin(), r.end());
+  }
+  return out;
+}
+
 bool Pipeline::has_stage(std::string_view name) const {
   for (const auto& e : stages_)
     if (e.stage->name() == name) return true;

@@ -54,6 +54,8 @@ class Pipeline {
   void run(Document& doc, std::vector<StageCounters>& counters) const;
 
   std::vector<std::string> stage_names() const;
+  // Every rule the stages describe, in stage order.
+  std::vector<RuleInfo> rules() const;
   bool has_stage(std::string_view name) const;
 
  private:

@@ -46,11 +46,21 @@ struct StageResult {
   std::optional<std::string> document_error;
 };
 
+// What a rule does, for reports (SARIF rule descriptors, --list-rules).
+struct RuleInfo {
+  std::string id;           // "restore.apostrophe.v1"
+  std::string summary;      // one line
+  std::string help;         // what to do about a finding
+  Severity default_severity = Severity::kWarning;
+};
+
 class Stage {
  public:
   virtual ~Stage() = default;
   virtual std::string_view name() const = 0;
   virtual StageResult run(const TextView& view) const = 0;
+  // The rules this stage can report; stages that describe none return {}.
+  virtual std::vector<RuleInfo> rules() const { return {}; }
 };
 
 // Settings a stage is built from: the data directory (config/) and the
