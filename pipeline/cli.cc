@@ -19,6 +19,7 @@
 #include "pipeline/report.h"
 #include "pipeline/record.h"
 #include "pipeline/runner.h"
+#include "pipeline/suppress.h"
 #include "pipeline/stage_registry.h"
 
 namespace po = boost::program_options;
@@ -58,6 +59,9 @@ struct RawOptions {
   std::string fail_on;
   bool keep_footer = false;
   std::string report_edits_from;
+  std::string allowlist;
+  std::string baseline;
+  std::string write_baseline;
 };
 
 std::vector<std::string> split_list(const std::string& s) {
@@ -92,6 +96,20 @@ std::string find_data_dir(const std::string& requested) {
   return COPYDESK_SOURCE_CONFIG_DIR;
 }
 
+// .copydesk.ini in the working directory or the nearest folder above it (as
+// EditorConfig and Vale find theirs).
+std::string discover_config() {
+  std::error_code ec;
+  fs::path dir = fs::current_path(ec);
+  if (ec) return "";
+  while (true) {
+    fs::path cand = dir / ".copydesk.ini";
+    if (fs::is_regular_file(cand, ec)) return cand.string();
+    if (!dir.has_parent_path() || dir.parent_path() == dir) return "";
+    dir = dir.parent_path();
+  }
+}
+
 po::options_description general_options(RawOptions& raw) {
   po::options_description d("General");
   d.add_options()
@@ -99,7 +117,8 @@ po::options_description general_options(RawOptions& raw) {
       ("version", "print the version and exit")
       ("list-stages", "list the stages in their default order and exit")
       ("config,c", po::value(&raw.config_file)->value_name("FILE"),
-       "read options from this INI file (same names as the flags; [stage] sections set stage keys)")
+       "read options from this INI file (same names as the flags; [stage] sections set stage "
+       "keys); without it, .copydesk.ini in this folder or the nearest one above is read")
       ("data-dir", po::value(&raw.data_dir)->value_name("DIR"),
        "folder with copydesk.ini and the data files (default: $COPYDESK_DATA_DIR, or the config/ "
        "folder installed with the binary)")
@@ -156,7 +175,14 @@ po::options_description output_options(RawOptions& raw, const std::string& comma
          "exit 1 when a finding is at or above LEVEL: suggestion, warning, error, never")
         ("report-edits-from", po::value(&raw.report_edits_from)->default_value("restore")
              ->value_name("A,B"),
-         "stages whose changes are reported as suggestion findings (check changes nothing)");
+         "stages whose changes are reported as suggestion findings (check changes nothing)")
+        ("allowlist", po::value(&raw.allowlist)->value_name("FILE"),
+         "terms used on purpose, one per line: findings on exactly these words are not reported")
+        ("baseline", po::value(&raw.baseline)->value_name("FILE"),
+         "report only findings that are not in this baseline (see --write-baseline)")
+        ("write-baseline", po::value(&raw.write_baseline)->value_name("FILE"),
+         "record every current finding in FILE by fingerprint (rule, document, nearby text), "
+         "so that a later --baseline FILE reports only new ones");
   } else {
     d.add_options()
         ("format", po::value(&raw.format)->default_value("auto")->value_name("FMT"),
@@ -260,7 +286,11 @@ ParsedCommandLine parse(int argc, char** argv, const std::string& command) {
     }
     std::string data_dir = find_data_dir(vm.count("data-dir") ? vm["data-dir"].as<std::string>() : "");
     std::vector<std::string> config_files;
-    if (vm.count("config")) config_files.push_back(vm["config"].as<std::string>());
+    if (vm.count("config")) {
+      config_files.push_back(vm["config"].as<std::string>());
+    } else if (auto found = discover_config(); !found.empty()) {
+      config_files.push_back(found);
+    }
     const std::string default_ini = data_dir + "/copydesk.ini";
     if (fs::exists(default_ini)) config_files.push_back(default_ini);
     for (const auto& file : config_files) {
@@ -512,15 +542,24 @@ int run_check(const ParsedCommandLine& cl) {
   const auto edit_stages = split_list(raw.report_edits_from);
   DocumentReader reader(expand_inputs(raw.inputs), ro);
   RunTotals totals;
+  Suppressions suppressions;
+  if (!raw.allowlist.empty()) suppressions.load_allowlist(raw.allowlist);
+  if (!raw.baseline.empty()) suppressions.load_baseline(raw.baseline);
+  BaselineWriter baseline_out;
+  size_t suppressed = 0;
   auto reporter = make_reporter(*format, std::cout, pipeline.rules(), colour);
   run_engine(reader, pipeline, {.threads = raw.threads}, [&](Document& doc,
                                                            const std::vector<StageCounters>& counters) {
     add_counters(totals.per_stage, counters);
-    const auto findings = reportable_findings(doc, edit_stages);
+    auto findings = reportable_findings(doc, edit_stages);
+    suppressed += suppressions.filter(doc, findings);
+    if (!raw.write_baseline.empty()) baseline_out.add(doc, findings);
     note_document(doc, totals, fail_on, findings);
     reporter->document(doc, findings);
   });
   reporter->finish();
+  if (!raw.write_baseline.empty()) baseline_out.write(raw.write_baseline);
+  if (suppressed) spdlog::info("{} finding(s) suppressed (allowlist, inline ignores, baseline)", suppressed);
   std::cout.flush();
   log_summary(totals, pipeline);
   return exit_status(totals);
