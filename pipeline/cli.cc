@@ -538,6 +538,7 @@ int run_check(const ParsedCommandLine& cl) {
   ro.text_field = raw.text_field;
   ro.id_field = raw.id_field;
   ro.max_document_bytes = raw.max_document_bytes;
+  ro.detect_markup = true;
   const Pipeline pipeline = Pipeline::build(cl.stages, cl.settings);
   const auto edit_stages = split_list(raw.report_edits_from);
   DocumentReader reader(expand_inputs(raw.inputs), ro);

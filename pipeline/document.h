@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "pipeline/edit.h"
+#include "pipeline/markup.h"
 #include "pipeline/offset_map.h"
 
 namespace copydesk {
@@ -66,6 +67,9 @@ struct Document {
   std::string passthrough_json;
   std::string source_path;                  // file the document came from
   std::string source_name;                  // its path relative to the input argument
+  // Markdown or HTML: the stages see the text with non-prose parts hidden
+  // (same byte length, see markup.h); used by check and fix.
+  MarkupKind markup = MarkupKind::kPlain;
   size_t source_line = 0;                   // 1-based line in a JSON Lines file; 0 for text
 
   size_t current_version() const { return versions.size(); }

@@ -190,6 +190,7 @@ bool DocumentReader::next(Document& doc) {
       if (stream_format_ == InputFormat::kText) {
         doc.id = f.path == "-" ? "stdin" : f.path;
         doc.source_path = f.path;
+        if (options_.detect_markup) doc.markup = markup_for(f.path);
         // One document: read it whole, but never past the size limit.
         while (true) {
           long got = stream_->read(doc.original, 1 << 20);

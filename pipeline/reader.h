@@ -27,6 +27,7 @@ struct ReaderOptions {
   std::string text_field = "text";
   std::string id_field = "id";
   size_t max_document_bytes = 32u << 20;    // larger documents become error records
+  bool detect_markup = false;               // mark .md/.html text files (Document::markup)
 };
 
 // One input file as named on the command line or found in a directory.

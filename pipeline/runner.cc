@@ -117,7 +117,7 @@ void Pipeline::run(Document& doc) const {
 
 void Pipeline::run(Document& doc, std::vector<StageCounters>& counters) const {
   counters.resize(stages_.size());
-  doc.text = doc.original;
+  doc.text = doc.markup == MarkupKind::kPlain ? doc.original : mask_markup(doc.markup, doc.original);
   if (doc.error) return;  // a reader error: nothing to run
   if (doc.original.empty()) {
     doc.error = DocumentError{"empty", "the document is empty"};

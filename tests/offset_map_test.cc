@@ -22,7 +22,7 @@ TEST_CASE("OffsetMap maps positions around insertions and replacements") {
       {"empty at end", {12, 12}, {17, 17}},
   };
   for (const auto& r : rows) {
-    CAPTURE(r.label);
+    INFO(r.label);
     CHECK(m.forward(r.in) == r.out);
   }
   CHECK(m.backward(Span{7, 10}) == Span{7, 7});   // the inserted apostrophe

@@ -49,7 +49,7 @@ TEST_CASE("tokenize") {
       {"empty", "", ""},
   };
   for (const auto& r : rows) {
-    CAPTURE(r.label);
+    INFO(r.label);
     CHECK(render(r.in) == r.out);
   }
 }
