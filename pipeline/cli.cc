@@ -20,6 +20,7 @@
 #include "pipeline/record.h"
 #include "pipeline/runner.h"
 #include "pipeline/suppress.h"
+#include "pipeline/unified_diff.h"
 #include "pipeline/stage_registry.h"
 
 namespace po = boost::program_options;
@@ -59,6 +60,8 @@ struct RawOptions {
   std::string fail_on;
   bool keep_footer = false;
   std::string report_edits_from;
+  bool backup = false;
+  bool diff = false;
   std::string allowlist;
   std::string baseline;
   std::string write_baseline;
@@ -164,6 +167,12 @@ po::options_description input_options(RawOptions& raw) {
 
 po::options_description output_options(RawOptions& raw, const std::string& command) {
   po::options_description d("Output");
+  if (command == "fix") {
+    d.add_options()
+        ("diff", po::bool_switch(&raw.diff), "print a unified diff of the fixes instead of writing")
+        ("backup", po::bool_switch(&raw.backup), "keep the original as FILE.orig");
+    return d;
+  }
   if (command == "check") {
     d.add_options()
         ("format", po::value(&raw.format)->default_value("auto")->value_name("FMT"),
@@ -204,6 +213,7 @@ void print_usage(std::ostream& os) {
         "Usage:\n"
         "  copydesk clean [OPTIONS] [FILE|DIR|-]...   clean documents, write text or JSON Lines\n"
         "  copydesk check [OPTIONS] [FILE|DIR|-]...   report findings, change nothing\n"
+        "  copydesk fix [--diff] [--backup] FILE...   apply the edits to files in place\n"
         "  copydesk COMMAND --help                    options of a command\n"
         "  copydesk --list-stages | --version\n\n"
         "Inputs: text files (one document each), JSON Lines (.jsonl, one document per line),\n"
@@ -566,6 +576,73 @@ int run_check(const ParsedCommandLine& cl) {
   return exit_status(totals);
 }
 
+// Replays the applied edits, stage by stage, on `text`. For a plain document
+// this gives doc.text; for Markdown or HTML it fixes the real file, whose
+// hidden parts the stages never saw (same offsets, see markup.h).
+std::string replay_edits(const std::string& text, const std::vector<AppliedEdit>& edits) {
+  std::string cur = text;
+  size_t i = 0;
+  while (i < edits.size()) {
+    size_t j = i;
+    while (j < edits.size() && edits[j].version == edits[i].version) ++j;
+    std::string next;
+    size_t pos = 0;
+    for (size_t k = i; k < j; ++k) {
+      next.append(cur, pos, edits[k].in.begin - pos);
+      next += edits[k].after;
+      pos = edits[k].in.end;
+    }
+    next.append(cur, pos, std::string::npos);
+    cur = std::move(next);
+    i = j;
+  }
+  return cur;
+}
+
+int run_fix(const ParsedCommandLine& cl) {
+  const RawOptions& raw = cl.raw;
+  ReaderOptions ro;
+  ro.format = InputFormat::kText;
+  ro.max_document_bytes = raw.max_document_bytes;
+  ro.detect_markup = true;
+  auto files = expand_inputs(raw.inputs);
+  for (const auto& f : files)
+    if (f.path == "-") throw UsageError("fix works on files, not standard input (use clean)");
+  // Stages that only report (split-footer, flag-slips) change nothing here.
+  const Pipeline pipeline = Pipeline::build(cl.stages, cl.settings);
+  DocumentReader reader(files, ro);
+  RunTotals totals;
+  size_t changed = 0;
+  run_engine(reader, pipeline, {.threads = raw.threads}, [&](Document& doc,
+                                                           const std::vector<StageCounters>& counters) {
+    add_counters(totals.per_stage, counters);
+    note_document(doc, totals, std::nullopt, {});
+    if (doc.error || doc.edits.empty()) return;
+    const std::string fixed = replay_edits(doc.original, doc.edits);
+    if (fixed == doc.original) return;
+    ++changed;
+    if (raw.diff) {
+      std::string d = unified_diff(doc.original, fixed, "a/" + doc.source_path, "b/" + doc.source_path);
+      std::fwrite(d.data(), 1, d.size(), stdout);
+      return;
+    }
+    fs::path path(doc.source_path);
+    std::error_code ec;
+    auto perms = fs::status(path, ec).permissions();
+    if (raw.backup) {
+      fs::copy_file(path, fs::path(doc.source_path + ".orig"), fs::copy_options::overwrite_existing, ec);
+      if (ec) throw std::runtime_error("cannot write backup '" + doc.source_path + ".orig': " + ec.message());
+    }
+    write_file_atomic(path, fixed);
+    fs::permissions(path, perms, ec);
+    spdlog::info("fixed {} ({} edit(s))", doc.source_path, doc.edits.size());
+  });
+  std::fflush(stdout);
+  spdlog::info("{} file(s) {}", changed, raw.diff ? "would change" : "changed");
+  log_summary(totals, pipeline);
+  return exit_status(totals);
+}
+
 }  // namespace
 
 int run_cli(int argc, char** argv) {
@@ -583,12 +660,13 @@ int run_cli(int argc, char** argv) {
       list_stages(std::cout);
       return kExitOk;
     }
-    if (command != "clean" && command != "check")
+    if (command != "clean" && command != "check" && command != "fix")
       throw UsageError("unknown command '" + command + "' (try copydesk --help)");
     ParsedCommandLine cl = parse(argc - 1, argv + 1, command);
     if (cl.exit_now) return cl.exit_code;
     setup_logging(cl.raw);
     if (cl.raw.command == "clean") return run_clean(cl);
+    if (cl.raw.command == "fix") return run_fix(cl);
     return run_check(cl);
   } catch (const UsageError& e) {
     std::cerr << "copydesk: error: " << e.what() << "\n";

@@ -19,7 +19,7 @@ TEST_CASE("JSON string escaping") {
       {"invalid byte becomes U+FFFD", "a\xff" "b", "\"a\uFFFDb\""},
   };
   for (const auto& r : rows) {
-    INFO(r.label);
+    INFO(std::string(r.label));
     std::string out;
     append_json_string(out, r.in);
     CHECK(out == r.out);

@@ -24,7 +24,7 @@ TEST_CASE("markup masking keeps byte offsets and hides non-prose") {
       {"less-than in text", MarkupKind::kHtml, "1 < 2 <b>x</b>", "1 < 2 ___x____"},
   };
   for (const auto& r : rows) {
-    INFO(r.label);
+    INFO(std::string(r.label));
     std::string got = mask_markup(r.kind, r.in);
     CHECK(got.size() == r.in.size());
     CHECK(got == r.out);

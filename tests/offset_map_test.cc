@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include <string>
+
 #include "pipeline/offset_map.h"
 
 using copydesk::Bias;
@@ -22,7 +24,7 @@ TEST_CASE("OffsetMap maps positions around insertions and replacements") {
       {"empty at end", {12, 12}, {17, 17}},
   };
   for (const auto& r : rows) {
-    INFO(r.label);
+    INFO(std::string(r.label));
     CHECK(m.forward(r.in) == r.out);
   }
   CHECK(m.backward(Span{7, 10}) == Span{7, 7});   // the inserted apostrophe

@@ -54,7 +54,7 @@ TEST_CASE("report formats") {
       {"gitlab", ReportFormat::kGitlab, {R"("check_name":"flag-slips.confusable-place.v1")", R"("severity":"major")"}},
   };
   for (const auto& r : rows) {
-    INFO(r.label);
+    INFO(std::string(r.label));
     const std::string out = render(r.format);
     for (const auto& want : r.must_contain) {
       CAPTURE(want);

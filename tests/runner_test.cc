@@ -90,7 +90,7 @@ TEST_CASE("invalid edits are rejected, not applied") {
       {"empty edit", {{1, 1}, "", "r", 1.0, ""}},
   };
   for (const auto& r : rows) {
-    INFO(r.label);
+    INFO(std::string(r.label));
     std::vector<std::unique_ptr<Stage>> st;
     st.push_back(std::make_unique<ScriptedStage>("s", std::vector<Edit>{r.edit}));
     Document d = run_scripted(std::move(st), "\u00e9t\u00e9");
@@ -137,7 +137,7 @@ TEST_CASE("bad documents become error records, the text kept") {
       {"invalid UTF-8 without decode", "caf\xe9", "invalid-utf8"},
   };
   for (const auto& r : rows) {
-    INFO(r.label);
+    INFO(std::string(r.label));
     std::vector<std::unique_ptr<Stage>> st;
     st.push_back(std::make_unique<ScriptedStage>("restore", std::vector<Edit>{}));
     Document d = run_scripted(std::move(st), r.text);

@@ -25,7 +25,7 @@ TEST_CASE("inline ignore markers") {
       {"prefix is not a match", 130, "restore.apostrophe-extra.v1", false},
   };
   for (const auto& r : rows) {
-    INFO(r.label);
+    INFO(std::string(r.label));
     CHECK(inline_ignored(text, r.offset, r.rule) == r.ignored);
   }
 }

@@ -49,7 +49,7 @@ TEST_CASE("tokenize") {
       {"empty", "", ""},
   };
   for (const auto& r : rows) {
-    INFO(r.label);
+    INFO(std::string(r.label));
     CHECK(render(r.in) == r.out);
   }
 }
