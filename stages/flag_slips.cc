@@ -1,16 +1,728 @@
 #include "stages/flag_slips.h"
 
+#include <algorithm>
+#include <cmath>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "pipeline/data_files.h"
+#include "pipeline/severity.h"
+#include "stages/gazetteer.h"
+
 namespace copydesk {
 namespace {
 
-class Stub final : public Stage {
+// ---------------------------------------------------------------------------
+// Configuration
+// ---------------------------------------------------------------------------
+
+struct RuleSwitch {
+  std::string id;
+  bool enabled = true;
+  Severity severity = Severity::kWarning;
+};
+
+RuleSwitch rule_switch(const StageContext& ctx, const std::string& name, Severity fallback) {
+  RuleSwitch r;
+  r.id = "flag-slips." + name + ".v1";
+  r.enabled = ctx.get_bool(name + ".enabled", true);
+  const std::string sev = ctx.get(name + ".severity", std::string(severity_name(fallback)));
+  auto parsed = parse_severity(sev);
+  if (!parsed) throw ConfigError("setting '" + name + ".severity': expected suggestion, warning or error, got '" + sev + "'");
+  r.severity = *parsed;
+  return r;
+}
+
+enum class WordClass : uint8_t { kArticle, kDeterminer, kDemonstrative, kPossessive, kPreposition, kConjunction, kAuxiliary, kWh };
+
+struct FunctionWord {
+  WordClass cls;
+  bool double_is_slip;
+};
+
+std::unordered_map<std::string, FunctionWord> load_function_words(const std::string& path) {
+  static const std::pair<const char*, WordClass> kClasses[] = {
+      {"article", WordClass::kArticle},         {"determiner", WordClass::kDeterminer},
+      {"demonstrative", WordClass::kDemonstrative}, {"possessive", WordClass::kPossessive},
+      {"preposition", WordClass::kPreposition}, {"conjunction", WordClass::kConjunction},
+      {"auxiliary", WordClass::kAuxiliary},     {"wh", WordClass::kWh}};
+  std::unordered_map<std::string, FunctionWord> out;
+  for (const TsvRow& r : read_tsv(path, 3)) {
+    const WordClass* cls = nullptr;
+    for (const auto& [name, c] : kClasses)
+      if (r.fields[1] == name) cls = &c;
+    if (!cls) throw ConfigError(data_error(path, r.line, r.fields[0].size() + 2, "unknown class '" + r.fields[1] + "'"));
+    if (r.fields[2] != "slip" && r.fields[2] != "ok")
+      throw ConfigError(data_error(path, r.line, r.fields[0].size() + r.fields[1].size() + 3,
+                                   "doubling must be 'slip' or 'ok'"));
+    out[r.fields[0]] = {*cls, r.fields[2] == "slip"};
+  }
+  return out;
+}
+
+std::string lower_ascii(std::string_view s) {
+  std::string out(s);
+  for (char& c : out)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return out;
+}
+
+// ---------------------------------------------------------------------------
+// Per-document analysis
+// ---------------------------------------------------------------------------
+
+// Kind weights for the profile: a country's name says more about what the
+// article is about than a city that shares its name with one abroad.
+double kind_weight(PlaceKind k) {
+  switch (k) {
+    case PlaceKind::kCountry: case PlaceKind::kAlias: return 1.0;
+    case PlaceKind::kCapital: return 0.8;
+    case PlaceKind::kDemonym: return 0.8;
+    case PlaceKind::kCity: return 0.5;
+  }
+  return 0.5;
+}
+
+struct Resolved {
+  const PlaceMention* m;
+  uint32_t name;        // chosen reading (index into names())
+  uint16_t country;
+  PlaceKind kind;
+  double weight;        // contribution to the profile
+  size_t sentence;      // sentence index of its first token
+  bool in_footer;
+};
+
+class FlagSlips final : public Stage {
  public:
+  explicit FlagSlips(const StageContext& ctx)
+      : gaz_(Gazetteer::load(ctx.data_path(ctx.get("gazetteer", "gazetteer")))),
+        words_(load_function_words(ctx.data_path(ctx.get("function-words", "flag-slips/function_words.tsv")))),
+        confusable_(rule_switch(ctx, "confusable-place", Severity::kWarning)),
+        context_(rule_switch(ctx, "context-place", Severity::kWarning)),
+        wrong_capital_(rule_switch(ctx, "wrong-capital", Severity::kWarning)),
+        city_country_(rule_switch(ctx, "city-country", Severity::kWarning)),
+        doubled_(rule_switch(ctx, "doubled-word", Severity::kWarning)),
+        det_poss_(rule_switch(ctx, "determiner-possessive", Severity::kWarning)),
+        doubled_aux_(rule_switch(ctx, "doubled-auxiliary", Severity::kWarning)),
+        min_confidence_(ctx.get_double("min-confidence", 0.5)) {}
+
   std::string_view name() const override { return "flag-slips"; }
-  StageResult run(const TextView&) const override { return {}; }
+
+  StageResult run(const TextView& view) const override {
+    StageResult r;
+    Doc d = analyse(view);
+    if (confusable_.enabled || context_.enabled) place_rules(d, r.findings);
+    if (wrong_capital_.enabled || city_country_.enabled) capital_rules(d, r.findings);
+    if (doubled_.enabled || det_poss_.enabled || doubled_aux_.enabled) editorial_rules(d, r.findings);
+    std::erase_if(r.findings, [&](const Finding& f) { return f.confidence < min_confidence_; });
+    std::sort(r.findings.begin(), r.findings.end(), [](const Finding& a, const Finding& b) {
+      return a.span.begin != b.span.begin ? a.span.begin < b.span.begin : a.confidence > b.confidence;
+    });
+    // One finding per place: keep the most confident of overlapping ones.
+    std::vector<Finding> kept;
+    for (Finding& f : r.findings) {
+      if (!kept.empty() && kept.back().span.overlaps(f.span)) {
+        if (f.confidence > kept.back().confidence) kept.back() = std::move(f);
+        continue;
+      }
+      kept.push_back(std::move(f));
+    }
+    r.findings = std::move(kept);
+    return r;
+  }
+
+ private:
+  struct Doc {
+    const TextView* view;
+    std::vector<PlaceMention> mentions;
+    std::vector<Resolved> places;
+    std::vector<size_t> sentence_of;  // per token
+    std::vector<double> profile;      // per country
+    std::vector<size_t> sig;          // indexes of non-space tokens
+    std::vector<size_t> sig_pos;      // token index -> position in sig (or npos)
+  };
+
+  std::string_view tok(const Doc& d, size_t i) const { return d.view->tokens[i].in(d.view->text); }
+
+  Doc analyse(const TextView& view) const {
+    Doc d;
+    d.view = &view;
+    const TokenList& toks = view.tokens;
+    // Sentences: split at line breaks and at . ? ! before a space and an
+    // uppercase word (so "U.S. officials" stays whole).
+    d.sentence_of.resize(toks.size());
+    size_t sent = 0;
+    for (size_t i = 0; i < toks.size(); ++i) {
+      d.sentence_of[i] = sent;
+      const Token& t = toks[i];
+      if (t.kind == TokenKind::kNewline) {
+        ++sent;
+      } else if (t.kind == TokenKind::kPunct) {
+        std::string_view s = t.in(view.text);
+        if ((s == "." || s == "?" || s == "!") && i + 2 < toks.size() && toks[i + 1].kind == TokenKind::kSpace &&
+            (toks[i + 2].has_upper_initial || toks[i + 2].kind != TokenKind::kWord))
+          ++sent;
+      }
+    }
+    d.sig_pos.assign(toks.size(), std::string::npos);
+    for (size_t i = 0; i < toks.size(); ++i) {
+      if (toks[i].kind == TokenKind::kSpace) continue;
+      d.sig_pos[i] = d.sig.size();
+      d.sig.push_back(i);
+    }
+
+    d.mentions = gaz_.find_mentions(view.text, toks);
+    const auto& names = gaz_.names();
+    std::vector<Span> footers;
+    for (const Region& reg : view.regions)
+      if (reg.kind == "footer") footers.push_back(reg.span);
+    auto in_footer = [&](Span s) {
+      for (const Span& f : footers)
+        if (s.begin >= f.begin && s.begin < f.end) return true;
+      return false;
+    };
+    const size_t first_line_end = view.text.find('\n');
+
+    // Readings per mention: a country name wins over a city of the same name
+    // ("Georgia"), a demonym over a city; cities of one name in several
+    // countries are decided by the profile in a second pass.
+    struct Cands {
+      std::vector<uint32_t> rows;
+      double pos_factor;
+    };
+    std::vector<Cands> cands(d.mentions.size());
+    d.profile.assign(gaz_.countries().size(), 0.0);
+    for (size_t i = 0; i < d.mentions.size(); ++i) {
+      const PlaceMention& m = d.mentions[i];
+      auto rank = [&](uint32_t row) {
+        switch (names[row].kind) {
+          case PlaceKind::kCountry: case PlaceKind::kAlias: return 0;
+          case PlaceKind::kDemonym: return 1;
+          case PlaceKind::kCapital: return 2;
+          case PlaceKind::kCity: return 3;
+        }
+        return 3;
+      };
+      int best = 4;
+      for (uint32_t row : m.readings) best = std::min(best, rank(row));
+      // Capitals and cities compete together: "Hyderabad" city in India and Pakistan.
+      if (best == 2) best = 3;
+      for (uint32_t row : m.readings)
+        if (std::min(rank(row), 3) <= best && (best < 2 || rank(row) >= 2)) cands[i].rows.push_back(row);
+      cands[i].pos_factor = (first_line_end != std::string_view::npos && m.span.begin < first_line_end) ? 1.5 : 1.0;
+      if (in_footer(m.span)) cands[i].pos_factor = 0.0;
+      // First pass: split the weight by population (or evenly).
+      double total_pop = 0;
+      for (uint32_t row : cands[i].rows) total_pop += names[row].population + 1.0;
+      for (uint32_t row : cands[i].rows)
+        d.profile[names[row].country] += kind_weight(names[row].kind) * cands[i].pos_factor *
+                                         (names[row].population + 1.0) / total_pop;
+    }
+    // Second pass: each mention takes the reading whose country the rest of
+    // the article supports most (ties: the larger place).
+    std::vector<double> first_pass = d.profile;
+    std::fill(d.profile.begin(), d.profile.end(), 0.0);
+    for (size_t i = 0; i < d.mentions.size(); ++i) {
+      uint32_t best = cands[i].rows.front();
+      double best_score = -1;
+      for (uint32_t row : cands[i].rows) {
+        double score = first_pass[names[row].country] * 1e9 + names[row].population;
+        if (score > best_score) {
+          best_score = score;
+          best = row;
+        }
+      }
+      Resolved res;
+      res.m = &d.mentions[i];
+      res.name = best;
+      res.country = names[best].country;
+      res.kind = names[best].kind;
+      res.weight = kind_weight(res.kind) * cands[i].pos_factor;
+      res.sentence = d.sentence_of[d.mentions[i].first_token];
+      res.in_footer = cands[i].pos_factor == 0.0;
+      d.profile[res.country] += res.weight;
+      d.places.push_back(res);
+    }
+    return d;
+  }
+
+  // Countries the article is about, strongest first: "Afghanistan and Pakistan".
+  std::string profile_phrase(const Doc& d, uint16_t exclude, size_t max_n = 2) const {
+    std::vector<std::pair<double, uint16_t>> top;
+    for (size_t c = 0; c < d.profile.size(); ++c)
+      if (c != exclude && d.profile[c] >= 1.5) top.push_back({d.profile[c], static_cast<uint16_t>(c)});
+    std::sort(top.begin(), top.end(), [](auto& a, auto& b) { return a.first > b.first; });
+    if (top.size() > max_n) top.resize(max_n);
+    std::string out;
+    for (size_t i = 0; i < top.size(); ++i) {
+      if (i > 0) out += i + 1 == top.size() ? " and " : ", ";
+      out += gaz_.countries()[top[i].second].name;
+    }
+    return out;
+  }
+
+  // Is the token run between two mentions a connector ("and", "-", ", ", "to")?
+  bool connected(const Doc& d, const PlaceMention& a, const PlaceMention& b) const {
+    const PlaceMention& l = a.first_token < b.first_token ? a : b;
+    const PlaceMention& r = a.first_token < b.first_token ? b : a;
+    size_t i = l.end_token;
+    // skip a possessive "'s"
+    int words = 0;
+    for (; i < r.first_token; ++i) {
+      const Token& t = d.view->tokens[i];
+      if (t.kind == TokenKind::kSpace) continue;
+      if (t.kind == TokenKind::kNewline) return false;
+      std::string s = lower_ascii(t.in(d.view->text));
+      if (s == "'" || s == "\u2019" || (s == "s" && l.possessive)) continue;
+      static const char* kConnectors[] = {"and", "or", "-", "\u2013", "\u2014", "/", ",", "to", "&", "with", "vs", "versus", "nor", "than"};
+      bool ok = false;
+      for (const char* c : kConnectors) ok = ok || s == c;
+      if (!ok) return false;
+      if (++words > 2) return false;
+    }
+    return words > 0;  // only a space between: one compound name, not a pair
+  }
+
+  static std::string_view last_word(std::string_view s) {
+    const size_t sp = s.rfind(' ');
+    return sp == std::string_view::npos ? s : s.substr(sp + 1);
+  }
+  static bool ends_with_word(std::string_view s, std::string_view w) {
+    return s.size() > w.size() && s.substr(s.size() - w.size()) == w && s[s.size() - w.size() - 1] == ' ';
+  }
+
+  // Part of a longer proper name ("New York" read as "York", "Port Sudan")?
+  bool inside_longer_name(const Doc& d, const PlaceMention& m) const {
+    const TokenList& toks = d.view->tokens;
+    auto capital_word = [&](size_t i) {
+      if (!toks[i].is_word() || !toks[i].has_upper_initial) return false;
+      return words_.find(lower_ascii(toks[i].in(d.view->text))) == words_.end();
+    };
+    const size_t s = d.sig_pos[m.first_token];
+    if (s > 0) {
+      const size_t p = d.sig[s - 1];
+      // the previous word starts the sentence: "Pakistan" in "Does Pakistan ..." is fine
+      const bool starts_sentence = s < 2 || d.sentence_of[d.sig[s - 2]] != d.sentence_of[p] ||
+                                   toks[d.sig[s - 2]].kind == TokenKind::kNewline;
+      // "New York" read as "York", "American Israeli hostage": two names with only a space between
+      if (p + 2 == m.first_token && capital_word(p) && (!starts_sentence || is_place_token(d, p))) return true;
+      // "Times of Israel", "Bank of England"
+      if (s > 1 && lower_ascii(toks[p].in(d.view->text)) == "of" && capital_word(d.sig[s - 2]) &&
+          !is_place_token(d, d.sig[s - 2]))
+        return true;
+      // "Warrap State, South Sudan": a region named in front, the country as its address
+      if (s > 1 && toks[p].in(d.view->text) == "," && capital_word(d.sig[s - 2]) && !is_place_token(d, d.sig[s - 2]))
+        return true;
+    }
+    // "San Juan Mazatl\u00e1n": a capitalised word follows on the same line
+    const size_t e = d.sig_pos[m.end_token - 1];
+    if (!m.possessive && e + 1 < d.sig.size()) {
+      const size_t q = d.sig[e + 1];
+      if (q == m.end_token + 1 && capital_word(q)) return true;
+    }
+    return false;
+  }
+  bool is_place_token(const Doc& d, size_t tok) const {
+    for (const PlaceMention& m : d.mentions)
+      if (tok >= m.first_token && tok < m.end_token) return true;
+    return false;
+  }
+
+  // Kind compatibility for a suggestion: same word class, same sort of place.
+  static double kind_fit(PlaceKind written, PlaceKind meant) {
+    auto countryish = [](PlaceKind k) { return k == PlaceKind::kCountry || k == PlaceKind::kAlias; };
+    if (countryish(written) && countryish(meant)) return meant == PlaceKind::kCountry ? 1.0 : 0.95;
+    if (written == PlaceKind::kDemonym || meant == PlaceKind::kDemonym) return written == meant ? 1.0 : 0.0;
+    if (countryish(written) || countryish(meant)) return 0.0;
+    // capitals and cities
+    if (meant == PlaceKind::kCapital) return written == PlaceKind::kCapital ? 1.0 : 0.95;
+    return written == PlaceKind::kCity ? 0.85 : 0.8;
+  }
+
+  void place_rules(const Doc& d, std::vector<Finding>& out) const {
+    const auto& names = gaz_.names();
+    const auto& countries = gaz_.countries();
+    // Surfaces written in the article (similarity key), to favour names it uses.
+    std::unordered_map<std::string, int> written;
+    for (const Resolved& p : d.places) ++written[std::string(p.m->span.in(d.view->text))];
+
+    for (size_t i = 0; i < d.places.size(); ++i) {
+      const Resolved& m = d.places[i];
+      if (m.in_footer) continue;
+      const std::string surface(m.m->span.in(d.view->text));
+      const uint16_t c = m.country;
+      const double own = d.profile[c] - m.weight;
+      if (own >= 0.9) continue;  // the article mentions this country elsewhere
+      if (inside_longer_name(d, *m.m)) continue;
+      // Every reading of the surface must be foreign to the article.
+      bool any_supported = false;
+      for (uint32_t row : m.m->readings) any_supported = any_supported || (names[row].country != c && d.profile[names[row].country] >= 1.5);
+      if (any_supported) continue;
+
+      // Relations: places paired with this one, and places in its sentence.
+      std::vector<uint16_t> partners;
+      std::string partner_name;
+      PlaceKind partner_kind = PlaceKind::kCountry;
+      bool same_sentence = false;
+      for (size_t j = 0; j < d.places.size(); ++j) {
+        if (j == i) continue;
+        const Resolved& o = d.places[j];
+        if (o.sentence != m.sentence || o.in_footer) continue;
+        if (o.country != c) same_sentence = true;
+        bool adjacent = (j + 1 == i || i + 1 == j || j + 2 == i || i + 2 == j) && connected(d, *m.m, *o.m);
+        if (adjacent && o.country != c) {
+          partners.push_back(o.country);
+          if (partner_name.empty()) {
+            partner_name = std::string(o.m->span.in(d.view->text));
+            partner_kind = o.kind;
+          }
+        }
+      }
+      // "between X and Y" where X is the nearest place before.
+      double max_support = 0;
+      for (size_t k = 0; k < d.profile.size(); ++k)
+        if (k != c) max_support = std::max(max_support, d.profile[k]);
+      if (max_support < 1.5) continue;
+
+      // Best resembling place of a country the article is about.
+      double best_score = 0, best_sim = 0;
+      uint32_t best_row = 0;
+      for (size_t p = 0; p < d.profile.size(); ++p) {
+        const double support = d.profile[p];
+        if (p == c || support < 1.5 || support < 0.2 * max_support) continue;
+        if (std::find(partners.begin(), partners.end(), p) != partners.end()) continue;
+        for (uint32_t row : gaz_.names_of(static_cast<uint16_t>(p))) {
+          const PlaceName& n = names[row];
+          const double fit = kind_fit(m.kind, n.kind);
+          if (fit == 0.0) continue;
+          const bool used = written.count(n.surface) > 0;
+          // Suggest a name an editor would write: an official or native
+          // alias only when the article uses it or it ends in the common name.
+          if (n.kind == PlaceKind::kAlias && !used && !ends_with_word(n.surface, last_word(countries[p].name)))
+            continue;
+          if (n.kind == PlaceKind::kCity && !used && n.population < 500000) continue;
+          // Plural demonyms answer plural ones.
+          if (m.kind == PlaceKind::kDemonym && (surface.back() == 's') != (n.surface.back() == 's')) continue;
+          const double sim = name_similarity(surface, n.surface);
+          if (sim >= 0.999) continue;  // a spelling variant of the same name
+          const double score = sim * fit + (used ? 0.05 : 0.0) + 0.02 * std::min(support, 5.0) / 5.0;
+          if (score > best_score) {
+            best_score = score;
+            best_sim = sim;
+            best_row = row;
+          }
+        }
+      }
+      if (context_.enabled) context_rule(d, i, own, partners, out);
+      if (best_score == 0 || best_sim < 0.6) continue;
+      const PlaceName& target = names[best_row];
+      const double support = d.profile[target.country];
+      const double prof = support / (support + 1.5);
+      const double dom = support / max_support;
+      const bool used = written.count(target.surface) > 0;
+      // A pair is usually of one sort: capital with capital, country with country.
+      const bool partner_same_kind = !partners.empty() && partner_kind == target.kind;
+      // Evidence, as a logistic score: resemblance, the pairing, how strongly
+      // the article is about the suggested place's country, and whether it
+      // names that place elsewhere; a second mention of the written place's
+      // country counts against.
+      const double z = -3.2 + 6.0 * (best_sim - 0.55) + (!partners.empty() ? 1.0 : same_sentence ? 0.4 : 0.0) +
+                       (partner_same_kind ? 0.5 : 0.0) + (used ? 0.8 : 0.0) + 1.2 * prof + 0.8 * dom - 2.0 * own;
+      const double conf = std::clamp(1.0 / (1.0 + std::exp(-z)), 0.0, 0.99);
+      if (!confusable_.enabled) continue;
+      Finding f;
+      f.span = m.m->span;
+      f.rule = confusable_.id;
+      f.severity = confusable_.severity;
+      f.suggestion = target.surface;
+      f.confidence = conf;
+      std::string about = profile_phrase(d, c);
+      f.message = "'" + surface + "' (" + countries[c].name + ")" +
+                  (!partner_name.empty() ? " is paired with '" + partner_name + "'" : std::string(" appears")) +
+                  " in an article about " + about + "; did you mean '" + target.surface + "'" +
+                  (target.kind == PlaceKind::kCountry ? std::string() : " (" + countries[target.country].name + ")") +
+                  "?";
+      out.push_back(std::move(f));
+    }
+  }
+
+  // Lowercase non-space tokens of [from, to), skipping possessive endings.
+  std::vector<std::string> words_between(const Doc& d, size_t from, size_t to) const {
+    std::vector<std::string> w;
+    for (size_t i = from; i < to; ++i) {
+      const Token& t = d.view->tokens[i];
+      if (t.kind == TokenKind::kSpace) continue;
+      if (t.kind == TokenKind::kNewline) return {"\n"};
+      w.push_back(lower_ascii(t.in(d.view->text)));
+    }
+    return w;
+  }
+  // The n non-space tokens before token i (nearest last) or after token i, lowercased, same line.
+  std::vector<std::string> context_words(const Doc& d, size_t tok, int n, bool before) const {
+    std::vector<std::string> w;
+    size_t s = d.sig_pos[tok];
+    for (int k = 1; k <= n; ++k) {
+      if (before ? s < static_cast<size_t>(k) : s + k >= d.sig.size()) break;
+      const size_t i = d.sig[before ? s - k : s + k];
+      if (d.view->tokens[i].kind == TokenKind::kNewline) break;
+      w.push_back(lower_ascii(d.view->tokens[i].in(d.view->text)));
+    }
+    return w;
+  }
+
+  // A lone country written where the article elsewhere writes its main
+  // country in the same phrase: "invasion of Iraq" beside "invasion of Ukraine".
+  void context_rule(const Doc& d, size_t i, double own, const std::vector<uint16_t>& partners,
+                    std::vector<Finding>& out) const {
+    const Resolved& m = d.places[i];
+    if (m.kind != PlaceKind::kCountry && m.kind != PlaceKind::kAlias) return;
+    if (own > 0.0) return;
+    const auto& countries = gaz_.countries();
+    const auto left = context_words(d, m.m->first_token, 2, true);
+    const auto right = context_words(d, m.m->end_token - 1, 2, false);
+    const Resolved* best = nullptr;
+    double best_conf = 0;
+    for (const Resolved& o : d.places) {
+      if (&o == &m || o.country == m.country || o.in_footer) continue;
+      if (o.kind != PlaceKind::kCountry && o.kind != PlaceKind::kAlias) continue;
+      if (std::find(partners.begin(), partners.end(), o.country) != partners.end()) continue;
+      const double support = d.profile[o.country];
+      if (support < 2.0) continue;
+      const auto ol = context_words(d, o.m->first_token, 2, true);
+      const auto orr = context_words(d, o.m->end_token - 1, 2, false);
+      // Two words of the same phrase on one side (not just "in" + punctuation).
+      // A phrase, not a list or a pairing: no comma, no other place, and at
+      // least one word longer than a particle ("invasion of", "summit on").
+      auto contentful = [&](const std::vector<std::string>& w, size_t tok, bool before) {
+        bool long_word = false;
+        for (const auto& x : w) {
+          if (x == "," || x == "and" || x == "or" || x == "(" || x == ")") return false;
+          if (x.size() >= 4) long_word = true;
+        }
+        for (size_t k = 1; k <= 2; ++k) {
+          const size_t sp = d.sig_pos[tok];
+          if (before ? sp < k : sp + k >= d.sig.size()) break;
+          if (is_place_token(d, d.sig[before ? sp - k : sp + k])) return false;
+        }
+        return long_word;
+      };
+      const bool same_left = left.size() == 2 && left == ol && contentful(left, m.m->first_token, true) &&
+                             contentful(ol, o.m->first_token, true);
+      const bool same_right = right.size() == 2 && right == orr && contentful(right, m.m->end_token - 1, false) &&
+                              contentful(orr, o.m->end_token - 1, false);
+      if (!same_left && !same_right) continue;
+      const double conf = 0.45 + 0.1 * std::min(support, 6.0) / 6.0 + (same_left && same_right ? 0.1 : 0.0);
+      if (conf > best_conf) {
+        best_conf = conf;
+        best = &o;
+      }
+    }
+    if (!best) return;
+    const std::string surface(m.m->span.in(d.view->text));
+    const std::string meant(best->m->span.in(d.view->text));
+    Finding f;
+    f.span = m.m->span;
+    f.rule = context_.id;
+    f.severity = context_.severity;
+    f.suggestion = meant;
+    f.confidence = best_conf;
+    f.message = "'" + surface + "' is mentioned only here, in a phrase this article uses for " +
+                countries[best->country].name + " elsewhere; did you mean '" + meant + "'?";
+    out.push_back(std::move(f));
+  }
+
+  // "Sumy, Iraq" (a city followed by a country it is not in), "X, the capital
+  // of Y", "Y's capital X", "the capital of Y, X", "the Turkish capital X".
+  void capital_rules(const Doc& d, std::vector<Finding>& out) const {
+    const auto& names = gaz_.names();
+    const auto& countries = gaz_.countries();
+    auto has_reading = [&](const Resolved& r, uint16_t c, bool capital_only) {
+      for (uint32_t row : r.m->readings) {
+        const PlaceName& n = names[row];
+        if (n.country != c) continue;
+        if (!capital_only || n.kind == PlaceKind::kCapital) return true;
+      }
+      return false;
+    };
+    auto is_town = [&](const Resolved& r) { return r.kind == PlaceKind::kCity || r.kind == PlaceKind::kCapital; };
+    auto is_country = [&](const Resolved& r) { return r.kind == PlaceKind::kCountry || r.kind == PlaceKind::kAlias; };
+    auto support_without = [&](const Resolved& r) { return d.profile[r.country] - r.weight; };
+    for (size_t i = 0; i + 1 < d.places.size(); ++i) {
+      const Resolved& a = d.places[i];
+      const Resolved& b = d.places[i + 1];
+      if (a.in_footer || b.in_footer || a.sentence != b.sentence) continue;
+      const auto between = words_between(d, a.m->end_token, b.m->first_token);
+      const auto before_a = context_words(d, a.m->first_token, 3, true);  // nearest first
+      const std::string sa(a.m->span.in(d.view->text)), sb(b.m->span.in(d.view->text));
+
+      // town + stated country (or demonym): which of the two is wrong?
+      const Resolved* town = nullptr;
+      const Resolved* state = nullptr;
+      bool capital_claim = false;
+      using V = std::vector<std::string>;
+      if (is_town(a) && is_country(b) && (between == V{",", "the", "capital", "of"} ||
+                                          between == V{",", "the", "capital", "city", "of"})) {
+        town = &a, state = &b, capital_claim = true;
+      } else if ((is_country(a) && a.m->possessive && (between == V{"'", "s", "capital"} ||
+                                                      between == V{"\u2019", "s", "capital"} ||
+                                                      between == V{"capital"} || between == V{"capital", ","} ||
+                                                      between == V{"'", "s", "capital", ","} ||
+                                                      between == V{"\u2019", "s", "capital", ","})) &&
+                 is_town(b)) {
+        town = &b, state = &a, capital_claim = true;
+      } else if (is_country(a) && is_town(b) && between == V{","} && before_a.size() >= 3 &&
+                 before_a[0] == "of" && before_a[1] == "capital" && before_a[2] == "the") {
+        town = &b, state = &a, capital_claim = true;
+      } else if (a.kind == PlaceKind::kDemonym && is_town(b) && (between == V{"capital"} || between == V{"capital", ","}) &&
+                 !before_a.empty() && before_a[0] == "the") {
+        town = &b, state = &a, capital_claim = true;
+      } else if (is_town(a) && is_country(b) && between == V{","}) {
+        // "Sumy, Iraq": not a list ("Kabul, Iraq and Syria", "in Paris, Berlin, Iraq").
+        const auto after_b = context_words(d, b.m->end_token - 1, 2, false);
+        const bool list_after = !after_b.empty() && (after_b[0] == "and" || after_b[0] == "or" ||
+                                                    (after_b[0] == "," && i + 2 < d.places.size() &&
+                                                     d.places[i + 2].sentence == b.sentence &&
+                                                     d.places[i + 2].m->first_token <= b.m->end_token + 3));
+        const bool list_before = !before_a.empty() && (before_a[0] == "," || before_a[0] == "and");
+        if (!list_after && !list_before) town = &a, state = &b;
+      }
+      if (!town || !state) continue;
+      const uint16_t sc = state->country;
+      if (capital_claim ? has_reading(*town, sc, true) : has_reading(*town, sc, false)) continue;
+      if (!capital_claim && town->kind == PlaceKind::kCapital && has_reading(*town, sc, false)) continue;
+      const bool use_capital = capital_claim && !countries[sc].capitals.empty();
+      const RuleSwitch& rule = capital_claim ? wrong_capital_ : city_country_;
+      if (!rule.enabled) continue;
+      // Which one is the slip? The one the rest of the article does not support.
+      const double town_support = support_without(*town), state_support = support_without(*state);
+      Finding f;
+      f.rule = rule.id;
+      f.severity = rule.severity;
+      const std::string st(town->m->span.in(d.view->text)), ss(state->m->span.in(d.view->text));
+      const std::string town_country = countries[town->country].name;
+      // A city of that very country, but not its capital: the capital claim is the slip.
+      const bool town_in_state = has_reading(*town, sc, false);
+      if (use_capital && (town_in_state || state_support > town_support)) {
+        f.span = town->m->span;
+        f.suggestion = countries[sc].capitals.front();
+        f.message = "'" + st + "' is not the capital of " + countries[sc].name +
+                    (town_in_state ? std::string() : " (it is in " + town_country + ")") + "; did you mean '" +
+                    f.suggestion + "'?";
+      } else {
+        // the stated country is the odd one: name the town's country in the same form
+        f.span = state->m->span;
+        std::string meant = town_country;
+        if (state->kind == PlaceKind::kDemonym) {
+          meant.clear();
+          for (uint32_t row : gaz_.names_of(town->country))
+            if (names[row].kind == PlaceKind::kDemonym && meant.empty()) meant = names[row].surface;
+        }
+        f.suggestion = meant;
+        f.message = "'" + st + "' is in " + town_country + ", not " + countries[sc].name + "; did you mean '" +
+                    meant + "'?";
+      }
+      f.confidence = capital_claim ? 0.8 : 0.85;
+      if (std::max(town_support, state_support) < 0.5) f.confidence -= 0.1;
+      out.push_back(std::move(f));
+    }
+  }
+
+  void editorial_rules(const Doc& d, std::vector<Finding>& out) const {
+    const TokenList& toks = d.view->tokens;
+    const std::string_view text = d.view->text;
+    auto fw = [&](size_t i) -> const FunctionWord* {
+      if (!toks[i].is_word()) return nullptr;
+      auto it = words_.find(lower_ascii(toks[i].in(text)));
+      return it == words_.end() ? nullptr : &it->second;
+    };
+    // Next word after token i on the same line, separated by exactly one space run.
+    auto next_word = [&](size_t i) -> size_t {
+      if (i + 2 < toks.size() && toks[i + 1].kind == TokenKind::kSpace && toks[i + 2].is_word()) return i + 2;
+      return std::string::npos;
+    };
+    auto joined_after = [&](size_t i) {
+      // "a-" in "a a-b", "its'": the word continues into a compound or quote
+      return i + 1 < toks.size() && toks[i + 1].kind == TokenKind::kPunct &&
+             (toks[i + 1].in(text) == "-" || toks[i + 1].in(text) == "'" || toks[i + 1].in(text) == "\u2019");
+    };
+    for (size_t i = 0; i < toks.size(); ++i) {
+      const FunctionWord* a = fw(i);
+      if (!a) continue;
+      const size_t j = next_word(i);
+      if (j == std::string::npos) continue;
+      const std::string wa = lower_ascii(toks[i].in(text)), wb = lower_ascii(toks[j].in(text));
+      const Span both{toks[i].begin, toks[j].end};
+      // "the the" (and "The the"); not "The The" (a band) nor "had had".
+      if (doubled_.enabled && wa == wb && a->double_is_slip && !joined_after(j) && !toks[j].has_upper_initial) {
+        Finding f{both, doubled_.id, doubled_.severity,
+                  "'" + std::string(toks[i].in(text)) + "' is written twice", std::string(toks[i].in(text)), 0.9};
+        out.push_back(std::move(f));
+        continue;
+      }
+      const FunctionWord* b = fw(j);
+      if (det_poss_.enabled && b && (a->cls == WordClass::kArticle || a->cls == WordClass::kDeterminer) &&
+          b->cls == WordClass::kPossessive && !joined_after(j)) {
+        // "her" is also an object pronoun, but never right after an article.
+        Finding f{both, det_poss_.id, det_poss_.severity,
+                  "determiner '" + std::string(toks[i].in(text)) + "' before possessive '" +
+                      std::string(toks[j].in(text)) + "'; keep one of them",
+                  std::string(toks[j].in(text)), 0.85};
+        out.push_back(std::move(f));
+      }
+    }
+    if (doubled_aux_.enabled) doubled_auxiliary(d, out);
+  }
+
+  // "Where are Pakistan and Afghanistan's relations are headed?": a question
+  // opened by wh-word + auxiliary repeats the auxiliary after its subject.
+  void doubled_auxiliary(const Doc& d, std::vector<Finding>& out) const {
+    const TokenList& toks = d.view->tokens;
+    const std::string_view text = d.view->text;
+    static const char* kBlockers[] = {"that", "which", "who", "whom", "whose", "where", "when", "if", "because",
+                                      "while", "as", "than", "what", "how", "i", "you", "we", "they", "he", "she",
+                                      "it", "there", "people"};
+    for (size_t s = 0; s + 1 < d.sig.size(); ++s) {
+      const size_t i = d.sig[s];
+      // sentence start: first token, or previous significant token ends a sentence/line
+      if (s > 0 && d.sentence_of[d.sig[s - 1]] == d.sentence_of[i] && toks[d.sig[s - 1]].kind != TokenKind::kNewline)
+        continue;
+      auto it = words_.find(lower_ascii(toks[i].in(text)));
+      if (it == words_.end() || it->second.cls != WordClass::kWh) continue;
+      const size_t ai = d.sig[s + 1];
+      const std::string aux = lower_ascii(toks[ai].in(text));
+      auto ait = words_.find(aux);
+      if (ait == words_.end() || ait->second.cls != WordClass::kAuxiliary) continue;
+      // find the same auxiliary again in the sentence, 2..12 words later, no blocker between
+      for (size_t t = s + 3; t < d.sig.size() && t <= s + 14; ++t) {
+        const size_t k = d.sig[t];
+        if (d.sentence_of[k] != d.sentence_of[i] || toks[k].kind == TokenKind::kNewline) break;
+        const std::string w = lower_ascii(toks[k].in(text));
+        bool blocked = false;
+        for (const char* b : kBlockers) blocked = blocked || w == b;
+        if (blocked || w == "," || w == ";" || w == ":") break;
+        if (w != aux) continue;
+        // the repeated auxiliary must be followed by a word (a participle or adverb)
+        if (t + 1 >= d.sig.size() || !toks[d.sig[t + 1]].is_word()) break;
+        Finding f{toks[k].span(), doubled_aux_.id, doubled_aux_.severity,
+                  "'" + std::string(toks[ai].in(text)) + "' already opens this question; the second '" +
+                      std::string(toks[k].in(text)) + "' looks doubled",
+                  std::string(), 0.7};
+        out.push_back(std::move(f));
+        break;
+      }
+    }
+  }
+
+  Gazetteer gaz_;
+  std::unordered_map<std::string, FunctionWord> words_;
+  RuleSwitch confusable_, context_, wrong_capital_, city_country_, doubled_, det_poss_, doubled_aux_;
+  double min_confidence_;
 };
 
 }  // namespace
 
-std::unique_ptr<Stage> make_flag_slips_stage(const StageContext&) { return std::make_unique<Stub>(); }
+std::unique_ptr<Stage> make_flag_slips_stage(const StageContext& ctx) { return std::make_unique<FlagSlips>(ctx); }
 
 }  // namespace copydesk

@@ -1,3 +1,30 @@
+// flag-slips: findings for a reviewer, never edits. Knows what the article is
+// about (a country profile built from the gazetteer: country names, capitals,
+// cities and demonyms, weighted by count and position) and flags the odd one
+// out, plus a few editorial slips.
+//
+//   copydesk clean --stages flag-slips article.txt
+//   // article.txt:7:38: warning flag-slips.confusable-place.v1: 'Istanbul'
+//   //   (Turkey) is paired with 'Kabul' in an article about Afghanistan and
+//   //   Pakistan; did you mean 'Islamabad'?
+//
+// Rules (each can be switched off with "<name>.enabled = false" and given a
+// severity with "<name>.severity = suggestion|warning|error" in [flag-slips]):
+//   confusable-place   flag-slips.confusable-place.v1    a place outside the
+//                      article's countries, related to its places and
+//                      resembling one that fits ("Istanbul" for "Islamabad")
+//   context-place      flag-slips.context-place.v1       a lone country in a
+//                      phrase the article uses elsewhere for its main country
+//                      ("invasion of Iraq" beside "invasion of Ukraine")
+//   wrong-capital      flag-slips.wrong-capital.v1       "X, the capital of Y"
+//                      or "the Turkish capital Islamabad" with X not Y's capital
+//   doubled-word       flag-slips.doubled-word.v1        "the the" (not "had had")
+//   determiner-possessive flag-slips.determiner-possessive.v1  "the its"
+//   doubled-auxiliary  flag-slips.doubled-auxiliary.v1   "Where are X and Y's
+//                      relations are headed?"
+// Other settings: gazetteer (data dir, default "gazetteer"), min-confidence
+// (default 0.5: findings below are not reported; chosen on dev, see the report).
+// Data: config/gazetteer/{countries,names,function_words}.tsv (README.md there).
 #pragma once
 
 #include <memory>

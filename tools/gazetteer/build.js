@@ -88,6 +88,15 @@ for (const city of cities) {
   add(city.name, kind, city.country, city.population);
   if (kind === 'capital') capitalPop.set(city.country, city.population);
 }
+// "New York City" is written "New York" as often as not: add the stem when
+// it names nothing else ("Mexico City" stays, "Mexico" is the country).
+const surfaces = new Set([...rows].map((r) => r.split('\t')[0]));
+for (const r of [...rows]) {
+  const f = r.split('\t');
+  if (f[1] !== 'city' && f[1] !== 'capital') continue;
+  const m = /^(.+) City$/.exec(f[0]);
+  if (m && !surfaces.has(m[1])) rows.add([m[1], f[1], f[2], f[3]].join('\t'));
+}
 // Give world-countries capital rows the GeoNames population of the capital.
 const finalRows = [];
 for (const r of rows) {

@@ -1,0 +1,133 @@
+// Gazetteer: loading config/gazetteer/, matching names over tokens, and the
+// name-similarity measures flag-slips derives confusable places from.
+#include <doctest/doctest.h>
+
+#include <string>
+#include <vector>
+
+#include "pipeline/tokens.h"
+#include "stages/gazetteer.h"
+
+using copydesk::Gazetteer;
+using copydesk::PlaceKind;
+
+namespace {
+
+const Gazetteer& gaz() {
+  static const Gazetteer g = Gazetteer::load(std::string(COPYDESK_SOURCE_CONFIG_DIR) + "/gazetteer");
+  return g;
+}
+
+std::vector<std::string> mention_texts(const std::string& text, std::vector<bool>* possessive = nullptr) {
+  const copydesk::TokenList toks = copydesk::tokenize(text);
+  std::vector<std::string> out;
+  for (const auto& m : gaz().find_mentions(text, toks)) {
+    out.emplace_back(m.span.in(text));
+    if (possessive) possessive->push_back(m.possessive);
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("Gazetteer loads countries, capitals, cities and demonyms") {
+  const auto af = gaz().country_by_code("AF");
+  REQUIRE(af);
+  CHECK(gaz().countries()[*af].name == "Afghanistan");
+  CHECK(gaz().countries()[*af].capitals == std::vector<std::string>{"Kabul"});
+  struct Row {
+    const char* label;
+    const char* surface;
+    PlaceKind kind;
+    const char* code;
+  } rows[] = {
+      {"country", "Pakistan", PlaceKind::kCountry, "PK"},
+      {"capital", "Islamabad", PlaceKind::kCapital, "PK"},
+      {"multi-word capital", "New Delhi", PlaceKind::kCapital, "IN"},
+      {"city", "Karachi", PlaceKind::kCity, "PK"},
+      {"demonym", "Afghan", PlaceKind::kDemonym, "AF"},
+      {"plural demonym", "Pakistanis", PlaceKind::kDemonym, "PK"},
+      {"alias", "UK", PlaceKind::kAlias, "GB"},
+      {"accent-folded capital", "Brasilia", PlaceKind::kCapital, "BR"},
+      {"city without 'City'", "New York", PlaceKind::kCity, "US"},
+  };
+  for (const auto& r : rows) {
+    const std::string label = r.label;
+    CAPTURE(label);
+    const auto* found = gaz().lookup(r.surface);
+    REQUIRE(found);
+    bool ok = false;
+    for (uint32_t i : *found) {
+      const auto& n = gaz().names()[i];
+      ok = ok || (n.kind == r.kind && gaz().countries()[n.country].code == r.code);
+    }
+    CHECK(ok);
+  }
+  CHECK(gaz().lookup("kabul") == nullptr);  // matching is case-sensitive
+}
+
+TEST_CASE("Gazetteer finds names, multi-word names and possessives in text") {
+  struct Row {
+    const char* label;
+    const char* text;
+    std::vector<std::string> names;
+    std::vector<bool> possessive;
+  } rows[] = {
+      {"pair", "relations between Kabul and Islamabad", {"Kabul", "Islamabad"}, {false, false}},
+      {"multi-word", "flights from New Delhi to Dar es Salaam", {"New Delhi", "Dar es Salaam"}, {false, false}},
+      {"possessive with apostrophe", "Kabul's allegations", {"Kabul"}, {true}},
+      {"possessive, curly apostrophe", "Kabul\u2019s allegations", {"Kabul"}, {true}},
+      {"possessive, apostrophe lost", "Kabuls allegations and Pakistans army", {"Kabul", "Pakistan"}, {true, true}},
+      {"plural demonym is not a possessive", "Afghans and Pakistanis", {"Afghans", "Pakistanis"}, {false, false}},
+      {"hyphenated pair", "Pakistan-Afghanistan dealings", {"Pakistan", "Afghanistan"}, {false, false}},
+      {"hyphenated country", "Guinea-Bissau votes", {"Guinea-Bissau"}, {false}},
+      {"demonym", "the Afghan Taliban", {"Afghan"}, {false}},
+      {"lowercase is not a name", "a turkey and a china plate", {}, {}},
+      {"no match across a line break", "New\nZealand", {}, {}},
+  };
+  for (const auto& r : rows) {
+    const std::string label = r.label;
+    CAPTURE(label);
+    std::vector<bool> poss;
+    CHECK(mention_texts(r.text, &poss) == r.names);
+    CHECK(poss == r.possessive);
+  }
+}
+
+TEST_CASE("Name similarity separates look-alike places from unrelated ones") {
+  CHECK(copydesk::edit_distance("iran", "iraq") == 1);
+  CHECK(copydesk::edit_distance("ab", "ba") == 1);  // adjacent transposition
+  CHECK(copydesk::jaro_winkler("martha", "marhta") == doctest::Approx(0.961).epsilon(0.01));
+  CHECK(copydesk::similarity_key("Bras\u00edlia") == "braslia");
+  CHECK(copydesk::similarity_key("Guinea-Bissau") == "guinea bissau");
+  struct Row {
+    const char* a;
+    const char* b;
+    bool alike;
+  } rows[] = {
+      {"Iran", "Iraq", true},
+      {"Austria", "Australia", true},
+      {"Slovenia", "Slovakia", true},
+      {"Niger", "Nigeria", true},
+      {"North Korea", "South Korea", true},
+      {"Sudan", "South Sudan", true},
+      {"Republic of the Congo", "Democratic Republic of the Congo", true},
+      {"Zambia", "Gambia", true},
+      {"Istanbul", "Islamabad", true},
+      {"Columbia", "Colombia", true},
+      {"France", "Iran", false},
+      {"Germany", "Iran", false},
+      {"Russia", "Republica Moldova", false},
+      {"Kabul", "Istanbul", false},
+      {"Ukraine", "Iraq", false},
+      {"Poland", "Pakistan", false},
+  };
+  for (const auto& r : rows) {
+    const std::string pair = std::string(r.a) + " / " + r.b;
+    CAPTURE(pair);
+    const double s = copydesk::name_similarity(r.a, r.b);
+    if (r.alike) CHECK(s >= 0.6);
+    else CHECK(s < 0.6);
+    CHECK(s == doctest::Approx(copydesk::name_similarity(r.b, r.a)).epsilon(0.05));
+  }
+}
