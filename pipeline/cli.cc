@@ -13,12 +13,16 @@
 #include <optional>
 #include <sstream>
 
+#include "pipeline/atomic_file.h"
 #include "pipeline/engine.h"
 #include "pipeline/json_writer.h"
+#include "pipeline/merge_reports.h"
 #include "pipeline/reader.h"
 #include "pipeline/report.h"
 #include "pipeline/record.h"
 #include "pipeline/runner.h"
+#include "pipeline/shard.h"
+#include "pipeline/signals.h"
 #include "pipeline/suppress.h"
 #include "pipeline/unified_diff.h"
 #include "pipeline/stage_registry.h"
@@ -32,6 +36,7 @@ namespace {
 constexpr int kExitOk = 0;
 constexpr int kExitFindings = 1;
 constexpr int kExitError = 2;
+constexpr int kExitRetryable = 3;  // I/O failure or a stop signal: running again may succeed
 
 class UsageError : public std::runtime_error {
  public:
@@ -60,6 +65,13 @@ struct RawOptions {
   std::string fail_on;
   bool keep_footer = false;
   std::string report_edits_from;
+  std::string shard;
+  bool shard_from_env = false;
+  size_t shard_count = 0;
+  std::string inputs_from;
+  bool force = false;
+  std::string findings_file;
+  std::string stats_file;
   bool backup = false;
   bool diff = false;
   std::string allowlist;
@@ -202,6 +214,21 @@ po::options_description output_options(RawOptions& raw, const std::string& comma
          "NAME.findings.jsonl (text), or NAME.jsonl (jsonl)")
         ("keep-footer", po::bool_switch(&raw.keep_footer),
          "keep the footer in the cleaned text (it is still reported)")
+        ("findings", po::value(&raw.findings_file)->value_name("FILE"),
+         "also write every finding to FILE as JSON Lines (id, input, record, finding)")
+        ("stats", po::value(&raw.stats_file)->value_name("FILE"),
+         "write the run's statistics as JSON: documents, edits and time per stage, findings per "
+         "rule, footers per family")
+        ("shard", po::value(&raw.shard)->value_name("K/N"),
+         "process shard K of N: input i of the byte-sorted listing (or of --inputs-from) when "
+         "i % N == K; needs --output-dir, writes reports/K.findings.jsonl, stats/K.json and, "
+         "last, done/K.json; a rerun skips a shard whose manifest matches")
+        ("shard-from-env", po::bool_switch(&raw.shard_from_env),
+         "take K from SLURM_ARRAY_TASK_ID (N still from --shard-count)")
+        ("shard-count", po::value(&raw.shard_count)->value_name("N"), "N for --shard-from-env")
+        ("inputs-from", po::value(&raw.inputs_from)->value_name("FILE"),
+         "read the input listing from FILE, one path per line, in that order")
+        ("force", po::bool_switch(&raw.force), "redo a shard even if its manifest says done")
         ("fail-on", po::value(&raw.fail_on)->default_value("never")->value_name("LEVEL"),
          "exit 1 when a finding is at or above LEVEL: suggestion, warning, error, never");
   }
@@ -214,12 +241,14 @@ void print_usage(std::ostream& os) {
         "  copydesk clean [OPTIONS] [FILE|DIR|-]...   clean documents, write text or JSON Lines\n"
         "  copydesk check [OPTIONS] [FILE|DIR|-]...   report findings, change nothing\n"
         "  copydesk fix [--diff] [--backup] FILE...   apply the edits to files in place\n"
+        "  copydesk merge-reports DIR                 join the findings and statistics of shards\n"
         "  copydesk COMMAND --help                    options of a command\n"
         "  copydesk --list-stages | --version\n\n"
         "Inputs: text files (one document each), JSON Lines (.jsonl, one document per line),\n"
         "directories (recursive, sorted), - for standard input; .gz is read transparently.\n\n"
-        "Exit status: 0 done; 1 findings at or above --fail-on; 2 usage, configuration or\n"
-        "input error (every document still gets an output record).\n";
+        "Exit status: 0 done (or shard skipped); 1 findings at or above --fail-on; 2 usage,\n"
+        "configuration or input error (every document still gets an output record); 3 a\n"
+        "retryable failure: an output could not be written, or a stop signal (SIGTERM/SIGINT).\n";
 }
 
 void list_stages(std::ostream& os) {
@@ -346,7 +375,7 @@ ParsedCommandLine parse(int argc, char** argv, const std::string& command) {
       list_stages(known);
       throw UsageError("unknown stage '" + s + "'; known stages:\n" + known.str());
     }
-  if (raw.inputs.empty()) {
+  if (raw.inputs.empty() && raw.inputs_from.empty()) {
     if (isatty(0)) throw UsageError("no input given (name files or directories, or - for stdin)");
     raw.inputs.push_back("-");
   }
@@ -365,29 +394,6 @@ InputFormat parse_input_format(const std::string& s) {
   if (s == "text") return InputFormat::kText;
   if (s == "jsonl") return InputFormat::kJsonl;
   throw UsageError("--input-format expects text, jsonl or auto, got '" + s + "'");
-}
-
-// Writes a file atomically: a temporary name in the same folder, then rename.
-void write_file_atomic(const fs::path& path, const std::string& content) {
-  std::error_code ec;
-  fs::create_directories(path.parent_path(), ec);
-  if (ec) throw std::runtime_error("cannot create folder '" + path.parent_path().string() + "': " + ec.message());
-  fs::path tmp = path;
-  tmp += ".tmp." + std::to_string(getpid());
-  {
-    std::ofstream out(tmp, std::ios::binary);
-    out << content;
-    out.flush();
-    if (!out) {
-      fs::remove(tmp, ec);
-      throw std::runtime_error("cannot write '" + path.string() + "'");
-    }
-  }
-  fs::rename(tmp, path, ec);
-  if (ec) {
-    fs::remove(tmp, ec);
-    throw std::runtime_error("cannot rename into '" + path.string() + "': " + ec.message());
-  }
 }
 
 // NAME for --output-dir: the input's relative path without .gz and its extension.
@@ -445,6 +451,92 @@ int exit_status(const RunTotals& t) {
   return kExitOk;
 }
 
+// Findings and statistics that add up across shards (merge-reports sums them).
+struct RunReport {
+  std::map<std::string, size_t> findings_per_rule;
+  std::map<std::string, size_t> footers_per_family;
+  size_t edits = 0;
+
+  void add(const Document& doc) {
+    for (const auto& f : doc.findings) ++findings_per_rule[f.finding.rule];
+    edits += doc.edits.size();
+    if (auto footer = find_footer(doc)) {
+      std::string family;
+      for (const auto& [k, v] : footer->footer->region.attributes)
+        if (k == "family") family = v;
+      ++footers_per_family[family.empty() ? "unknown" : family];
+    }
+  }
+};
+
+std::string stats_json(const RunTotals& t, const RunReport& r, const Pipeline& p) {
+  JsonWriter w;
+  w.begin_object();
+  w.key("documents").integer(static_cast<int64_t>(t.documents));
+  w.key("failed").integer(static_cast<int64_t>(t.failed));
+  w.key("edits").integer(static_cast<int64_t>(r.edits));
+  w.key("stages").begin_object();
+  auto names = p.stage_names();
+  for (size_t i = 0; i < names.size() && i < t.per_stage.size(); ++i) {
+    const auto& c = t.per_stage[i];
+    w.key(names[i]).begin_object()
+        .key("edits_applied").integer(static_cast<int64_t>(c.edits_applied))
+        .key("edits_reviewed").integer(static_cast<int64_t>(c.edits_reviewed))
+        .key("edits_dropped").integer(static_cast<int64_t>(c.edits_dropped))
+        .key("edits_rejected").integer(static_cast<int64_t>(c.edits_rejected))
+        .key("findings").integer(static_cast<int64_t>(c.findings))
+        .key("seconds").number(c.seconds).end_object();
+  }
+  w.end_object();
+  w.key("findings_per_rule").begin_object();
+  for (const auto& [k, v] : r.findings_per_rule) w.key(k).integer(static_cast<int64_t>(v));
+  w.end_object();
+  w.key("footers_per_family").begin_object();
+  for (const auto& [k, v] : r.footers_per_family) w.key(k).integer(static_cast<int64_t>(v));
+  w.end_object();
+  w.end_object();
+  return w.take() + "\n";
+}
+
+// One findings-report line: enough to merge shards back into input order.
+// The shard is the file's name (reports/KKKKK.findings.jsonl), not a field,
+// so merged reports do not depend on the shard count.
+std::string report_line(const Document& doc, const MappedFinding& f) {
+  std::string s = "{\"id\":";
+  append_json_string(s, doc.id);
+  s += ",\"input\":" + std::to_string(doc.input_index) + ",\"record\":" + std::to_string(doc.record_index) +
+       ",\"source\":";
+  append_json_string(s, doc.source_name);
+  s += ",\"finding\":" + finding_json(doc, f) + "}\n";
+  return s;
+}
+
+std::vector<std::string> config_parts(const ParsedCommandLine& cl) {
+  const RawOptions& raw = cl.raw;
+  std::vector<std::string> parts = {"copydesk " COPYDESK_VERSION};
+  for (const auto& s : cl.stages) parts.push_back("stage=" + s);
+  parts.push_back("apply=" + std::to_string(cl.settings.policy.apply_threshold));
+  parts.push_back("review=" + std::to_string(cl.settings.policy.review_threshold));
+  for (const auto& [k, v] : cl.settings.values) parts.push_back(k + "=" + v);
+  for (const auto& [k, v] : cl.settings.stage_policy)
+    parts.push_back(k + ".policy=" + std::to_string(v.apply_threshold) + "/" + std::to_string(v.review_threshold));
+  for (const auto& v : {raw.input_format, raw.text_field, raw.id_field, raw.format,
+                        std::string(raw.keep_footer ? "keep-footer" : "cut-footer"),
+                        std::to_string(raw.max_document_bytes)})
+    parts.push_back(v);
+  return parts;
+}
+
+std::vector<std::string> read_listing(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw UsageError("cannot read --inputs-from '" + path + "'");
+  std::vector<std::string> out;
+  std::string line;
+  while (std::getline(in, line))
+    if (!line.empty() && line[0] != '#') out.push_back(line);
+  return out;
+}
+
 int run_clean(const ParsedCommandLine& cl) {
   const RawOptions& raw = cl.raw;
   const auto fail_on = parse_fail_on(raw.fail_on);
@@ -453,7 +545,35 @@ int run_clean(const ParsedCommandLine& cl) {
   ro.text_field = raw.text_field;
   ro.id_field = raw.id_field;
   ro.max_document_bytes = raw.max_document_bytes;
-  const auto files = expand_inputs(raw.inputs);
+  ro.stop = &stop_flag();
+
+  // The listing: given order, or (for shards) byte-wise sorted, or a manifest file.
+  std::optional<ShardSpec> shard;
+  if (!raw.shard.empty() || raw.shard_from_env) {
+    std::string spec = raw.shard;
+    if (raw.shard_from_env) {
+      const char* k = std::getenv("SLURM_ARRAY_TASK_ID");
+      if (!k || !*k) throw UsageError("--shard-from-env: SLURM_ARRAY_TASK_ID is not set");
+      if (raw.shard_count == 0) throw UsageError("--shard-from-env needs --shard-count N");
+      spec = std::string(k) + "/" + std::to_string(raw.shard_count);
+    }
+    std::string err;
+    shard = parse_shard(spec, err);
+    if (!shard) throw UsageError(err);
+    if (raw.output_dir.empty()) throw UsageError("--shard needs --output-dir (for outputs and the done/ manifest)");
+  }
+  std::vector<InputFile> files;
+  if (!raw.inputs_from.empty()) {
+    files = expand_inputs(read_listing(raw.inputs_from));
+  } else {
+    files = expand_inputs(raw.inputs);
+    if (shard) {
+      std::sort(files.begin(), files.end(), [](const InputFile& a, const InputFile& b) { return a.path < b.path; });
+      for (size_t i = 0; i < files.size(); ++i) files[i].index = i;
+    }
+  }
+  if (shard) files = select_shard(files, *shard);
+
   bool jsonl = raw.format == "jsonl";
   if (raw.format == "auto") {
     jsonl = ro.format == InputFormat::kJsonl;
@@ -464,71 +584,138 @@ int run_clean(const ParsedCommandLine& cl) {
   } else if (raw.format != "text" && raw.format != "jsonl") {
     throw UsageError("--format expects text, jsonl or auto, got '" + raw.format + "'");
   }
+
   const Pipeline pipeline = Pipeline::build(cl.stages, cl.settings);
+  const std::string out_dir = raw.output_dir;
+  std::string manifest_path, hash;
+  if (shard) {
+    manifest_path = out_dir + "/done/" + shard_name(shard->index) + ".json";
+    hash = config_hash(config_parts(cl), cl.settings.data_dir);
+    if (auto m = read_manifest(manifest_path); m && !raw.force) {
+      std::vector<std::string> inputs;
+      for (const auto& f : files) inputs.push_back(f.path);
+      if (m->config_hash != hash)
+        throw UsageError("shard " + std::to_string(shard->index) + "/" + std::to_string(shard->count) +
+                         " was done with another configuration (" + manifest_path +
+                         "); use --force to redo it");
+      if (m->inputs != inputs || m->shard.count != shard->count)
+        throw UsageError("shard " + std::to_string(shard->index) + " was done with other inputs (" +
+                         manifest_path + "); use --force to redo it");
+      spdlog::info("shard {}/{}: skipped, already done ({})", shard->index, shard->count, manifest_path);
+      return kExitOk;
+    }
+  }
+
   RecordOptions rec;
   rec.keep_footer = raw.keep_footer;
-
-  DocumentReader reader(files, ro);
   RunTotals totals;
-  // With --output-dir, outputs are gathered per input file and written when it ends.
-  std::string current_rel;
-  std::string body_out, footer_out, findings_out, jsonl_out;
-  auto flush_file = [&]() {
-    if (raw.output_dir.empty() || current_rel.empty()) return;
-    fs::path base = fs::path(raw.output_dir) / output_stem(current_rel);
+  RunReport report;
+  Manifest manifest;
+  // Outputs of the input file being written (--output-dir), and the shard's report.
+  std::string current;
+  std::unique_ptr<AtomicFile> body_file, footer_file, findings_file, jsonl_file;
+  std::unique_ptr<AtomicFile> report_file;
+  if (shard) report_file = std::make_unique<AtomicFile>(out_dir + "/reports/" + shard_name(shard->index) + ".findings.jsonl");
+  else if (!raw.findings_file.empty()) report_file = std::make_unique<AtomicFile>(raw.findings_file);
+
+  auto commit = [&](std::unique_ptr<AtomicFile>& f) {
+    if (!f) return;
+    f->commit();
+    std::string rel = fs::relative(f->path(), out_dir.empty() ? "." : out_dir).string();
+    manifest.outputs.push_back({rel, f->records(), f->bytes(), f->sha256()});
+    f.reset();
+  };
+  auto finish_file = [&]() {
+    commit(jsonl_file);
+    commit(body_file);
+    commit(footer_file);
+    commit(findings_file);
+  };
+  auto open_file = [&](const Document& doc) {
+    const std::string base = out_dir + "/" + output_stem(doc.source_name);
     if (jsonl) {
-      write_file_atomic(base.string() + ".jsonl", jsonl_out);
+      std::string name = doc.source_name;
+      bool gz = name.size() > 3 && name.compare(name.size() - 3, 3, ".gz") == 0;
+      jsonl_file = std::make_unique<AtomicFile>(base + ".jsonl" + (gz ? ".gz" : ""));
     } else {
-      write_file_atomic(base.string() + ".txt", body_out);
-      write_file_atomic(base.string() + ".footer.txt", footer_out);
-      write_file_atomic(base.string() + ".findings.jsonl", findings_out);
+      body_file = std::make_unique<AtomicFile>(base + ".txt");
+      footer_file = std::make_unique<AtomicFile>(base + ".footer.txt");
+      findings_file = std::make_unique<AtomicFile>(base + ".findings.jsonl");
     }
-    body_out.clear();
-    footer_out.clear();
-    findings_out.clear();
-    jsonl_out.clear();
   };
 
+  DocumentReader reader(files, ro);
+  std::string key_of_current;
   run_engine(reader, pipeline, {.threads = raw.threads}, [&](Document& doc,
                                                            const std::vector<StageCounters>& counters) {
-    if (doc.source_name != current_rel) {
-      flush_file();
-      current_rel = doc.source_name;
-    }
     add_counters(totals.per_stage, counters);
     note_document(doc, totals, fail_on, doc.findings);
+    report.add(doc);
+    const std::string key = std::to_string(doc.input_index) + "\n" + doc.source_name;
+    if (!out_dir.empty() && key != key_of_current) {
+      finish_file();
+      key_of_current = key;
+      open_file(doc);
+    }
+    if (report_file)
+      for (const auto& f : doc.findings) report_file->write(report_line(doc, f));
     if (jsonl) {
       std::string line = record_json(doc, rec);
       line += '\n';
-      if (raw.output_dir.empty()) std::fwrite(line.data(), 1, line.size(), stdout);
-      else jsonl_out += line;
-    } else {
-      std::string_view body = output_text(doc, rec);
-      if (raw.output_dir.empty()) {
-        std::fwrite(body.data(), 1, body.size(), stdout);
-      } else {
-        body_out.append(body);
-        footer_out.append(footer_text(doc));
-        for (const auto& f : doc.findings) {
-          findings_out += "{\"id\":";
-          append_json_string(findings_out, doc.id);
-          findings_out += ",\"finding\":" + finding_json(doc, f) + "}\n";
-        }
-        if (doc.error) {
-          findings_out += "{\"id\":";
-          append_json_string(findings_out, doc.id);
-          findings_out += ",\"error\":{\"code\":";
-          append_json_string(findings_out, doc.error->code);
-          findings_out += ",\"message\":";
-          append_json_string(findings_out, doc.error->message);
-          findings_out += "}}\n";
-        }
-      }
+      if (out_dir.empty()) std::fwrite(line.data(), 1, line.size(), stdout);
+      else jsonl_file->write(line);
+      return;
     }
+    std::string_view body = output_text(doc, rec);
+    if (out_dir.empty()) {
+      std::fwrite(body.data(), 1, body.size(), stdout);
+      return;
+    }
+    body_file->write(body);
+    footer_file->write(footer_text(doc));
+    std::string lines;
+    for (const auto& f : doc.findings) {
+      lines += "{\"id\":";
+      append_json_string(lines, doc.id);
+      lines += ",\"finding\":" + finding_json(doc, f) + "}\n";
+    }
+    if (doc.error) {
+      JsonWriter w;
+      w.begin_object().key("id").string(doc.id).key("error").begin_object().key("code").string(doc.error->code)
+          .key("message").string(doc.error->message).end_object().end_object();
+      lines += w.str() + "\n";
+    }
+    findings_file->write(lines);
   });
-  flush_file();
   std::fflush(stdout);
+  if (stop_flag().load()) {
+    // Abandon: the AtomicFiles' destructors remove their temporaries; no manifest.
+    spdlog::error("interrupted by signal {}; temporary files removed, no manifest written", stop_signal());
+    return kExitRetryable;
+  }
+  finish_file();
+  if (report_file) commit(report_file);
+  const std::string stats = stats_json(totals, report, pipeline);
+  std::string stats_path = shard ? out_dir + "/stats/" + shard_name(shard->index) + ".json" : raw.stats_file;
+  if (!stats_path.empty()) {
+    AtomicFile f(stats_path);
+    f.write(stats);
+    f.commit();
+  }
+  if (shard) {
+    manifest.shard = *shard;
+    manifest.version = COPYDESK_VERSION;
+    manifest.config_hash = hash;
+    for (const auto& f : files) manifest.inputs.push_back(f.path);
+    manifest.documents = totals.documents;
+    manifest.failed = totals.failed;
+    AtomicFile m(manifest_path);
+    m.write(manifest_json(manifest));
+    m.commit();
+    spdlog::info("shard {}/{}: done, manifest {}", shard->index, shard->count, manifest_path);
+  }
   log_summary(totals, pipeline);
+  for (const auto& [family, n] : report.footers_per_family) spdlog::info("  footers {}: {}", family, n);
   return exit_status(totals);
 }
 
@@ -633,7 +820,9 @@ int run_fix(const ParsedCommandLine& cl) {
       fs::copy_file(path, fs::path(doc.source_path + ".orig"), fs::copy_options::overwrite_existing, ec);
       if (ec) throw std::runtime_error("cannot write backup '" + doc.source_path + ".orig': " + ec.message());
     }
-    write_file_atomic(path, fixed);
+    AtomicFile out(path.string());
+    out.write(fixed);
+    out.commit();
     fs::permissions(path, perms, ec);
     spdlog::info("fixed {} ({} edit(s))", doc.source_path, doc.edits.size());
   });
@@ -660,11 +849,13 @@ int run_cli(int argc, char** argv) {
       list_stages(std::cout);
       return kExitOk;
     }
+    if (command == "merge-reports") return run_merge_reports(std::vector<std::string>(argv + 2, argv + argc));
     if (command != "clean" && command != "check" && command != "fix")
       throw UsageError("unknown command '" + command + "' (try copydesk --help)");
     ParsedCommandLine cl = parse(argc - 1, argv + 1, command);
     if (cl.exit_now) return cl.exit_code;
     setup_logging(cl.raw);
+    install_stop_handlers();
     if (cl.raw.command == "clean") return run_clean(cl);
     if (cl.raw.command == "fix") return run_fix(cl);
     return run_check(cl);
@@ -674,6 +865,9 @@ int run_cli(int argc, char** argv) {
   } catch (const ConfigError& e) {
     std::cerr << "copydesk: configuration error: " << e.what() << "\n";
     return kExitError;
+  } catch (const OutputError& e) {
+    std::cerr << "copydesk: output error (retryable): " << e.what() << "\n";
+    return kExitRetryable;
   } catch (const std::exception& e) {
     std::cerr << "copydesk: error: " << e.what() << "\n";
     return kExitError;

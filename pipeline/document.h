@@ -71,6 +71,8 @@ struct Document {
   // (same byte length, see markup.h); used by check and fix.
   MarkupKind markup = MarkupKind::kPlain;
   size_t source_line = 0;                   // 1-based line in a JSON Lines file; 0 for text
+  size_t input_index = 0;                   // index of its file in the whole input listing
+  size_t record_index = 0;                  // 0-based record number within that file
 
   size_t current_version() const { return versions.size(); }
 };

@@ -154,6 +154,7 @@ std::vector<InputFile> expand_inputs(const std::vector<std::string>& args) {
       out.push_back(std::move(f));
     }
   }
+  for (size_t i = 0; i < out.size(); ++i) out[i].index = i;
   return out;
 }
 
@@ -173,14 +174,17 @@ DocumentReader::~DocumentReader() = default;
 bool DocumentReader::next(Document& doc) {
   doc = Document{};
   while (true) {
+    if (options_.stop && options_.stop->load(std::memory_order_relaxed)) return false;
     if (!stream_) {
       if (file_index_ >= files_.size()) return false;
       const InputFile& f = files_[file_index_++];
       stream_format_ = format_for(f.path, options_.format);
       line_no_ = 0;
+      records_ = 0;
       std::string error;
       stream_ = Stream::open(f.path, error);
       doc.source_name = f.relative;
+      doc.input_index = f.index;
       if (!stream_) {
         doc.id = f.path;
         doc.source_path = f.path;
@@ -226,6 +230,8 @@ bool DocumentReader::next(Document& doc) {
         doc.id = f.path + ":" + std::to_string(line_no_ + 1);
         doc.source_path = f.path;
         doc.source_name = f.relative;
+        doc.input_index = f.index;
+        doc.record_index = records_++;
         doc.source_line = line_no_ + 1;
         doc.error = DocumentError{"read-error", "reading '" + f.path + "' at line " +
                                                     std::to_string(line_no_ + 1) + ": " + error};
@@ -236,6 +242,8 @@ bool DocumentReader::next(Document& doc) {
     ++line_no_;
     doc.source_path = f.path;
     doc.source_name = f.relative;
+    doc.input_index = f.index;
+    doc.record_index = records_++;
     doc.source_line = line_no_;
     doc.id = f.path + ":" + std::to_string(line_no_);
     if (!error.empty()) {

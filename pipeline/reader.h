@@ -12,6 +12,7 @@
 // exactly one output record.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <string>
 #include <vector>
@@ -28,12 +29,14 @@ struct ReaderOptions {
   std::string id_field = "id";
   size_t max_document_bytes = 32u << 20;    // larger documents become error records
   bool detect_markup = false;               // mark .md/.html text files (Document::markup)
+  const std::atomic<bool>* stop = nullptr;  // when set and true, reading ends early
 };
 
 // One input file as named on the command line or found in a directory.
 struct InputFile {
   std::string path;      // as opened ("-" for stdin)
   std::string relative;  // path relative to the directory argument, or the basename
+  size_t index = 0;      // position in the whole listing (shards keep it)
 };
 
 // Expands arguments into input files; a missing path is kept (it becomes an
@@ -63,6 +66,7 @@ class DocumentReader {
   std::unique_ptr<Stream> stream_;
   InputFormat stream_format_ = InputFormat::kText;
   size_t line_no_ = 0;
+  size_t records_ = 0;
 };
 
 }  // namespace copydesk

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstring>
 
 #include "pipeline/stage_registry.h"
@@ -154,6 +155,12 @@ void Pipeline::run(Document& doc, std::vector<StageCounters>& counters) const {
       }
       utf8_checked = true;
     }
+    const auto started = std::chrono::steady_clock::now();
+    struct AddTime {
+      StageCounters& c;
+      std::chrono::steady_clock::time_point t0;
+      ~AddTime() { c.seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(); }
+    } add_time{counters[si], started};
     if (!tokens_fresh) {
       tokens = tokenize(doc.text);
       tokens_fresh = true;

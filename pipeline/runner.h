@@ -40,6 +40,7 @@ struct StageCounters {
   size_t edits_dropped = 0;   // below the review threshold
   size_t edits_rejected = 0;  // invalid or overlapping (a stage bug; logged)
   size_t findings = 0;
+  double seconds = 0;         // time in the stage (tokenising included)
 };
 
 class Pipeline {
