@@ -274,6 +274,16 @@ struct ParsedCommandLine {
   int exit_code = kExitOk;
 };
 
+// True when `name` is an option of some command (a shared config file may
+// set options that only some commands have, such as fail-on).
+bool option_of_any_command(const std::string& name) {
+  for (const char* command : {"clean", "check", "fix"}) {
+    RawOptions scratch;
+    if (output_options(scratch, command).find_nothrow(name, false)) return true;
+  }
+  return false;
+}
+
 // Collects "stage.key = value" options that Program_options did not know.
 void collect_stage_settings(const po::parsed_options& parsed, std::map<std::string, std::string>& into,
                             const std::string& origin) {
@@ -281,6 +291,7 @@ void collect_stage_settings(const po::parsed_options& parsed, std::map<std::stri
     if (!opt.unregistered) continue;
     const std::string& key = opt.string_key;
     size_t dot = key.find('.');
+    if (dot == std::string::npos && option_of_any_command(key)) continue;  // another command's option
     if (dot == std::string::npos || !find_stage(key.substr(0, dot)))
       throw UsageError(origin + ": unknown option '" + key + "'");
     std::string value = opt.value.empty() ? "" : opt.value.front();
