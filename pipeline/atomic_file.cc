@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 #include <zlib.h>
+#include <zstd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -17,6 +18,7 @@ class AtomicFile::Impl {
  public:
   int fd = -1;
   gzFile gz = nullptr;
+  ZSTD_CStream* zstd = nullptr;
   std::string buf;  // plain files: buffered writes
 };
 
@@ -55,7 +57,10 @@ AtomicFile::AtomicFile(std::string path) : path_(std::move(path)), impl_(std::ma
   tmp_ = path_ + ".tmp." + host_name() + "." + std::to_string(getpid());
   impl_->fd = ::open(tmp_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (impl_->fd < 0) throw OutputError("cannot create '" + tmp_ + "': " + std::strerror(errno));
-  if (ends_with(path_, ".gz")) {
+  if (ends_with(path_, ".zst")) {
+    impl_->zstd = ZSTD_createCStream();
+    ZSTD_initCStream(impl_->zstd, 3);
+  } else if (ends_with(path_, ".gz")) {
     int dupfd = dup(impl_->fd);
     impl_->gz = gzdopen(dupfd, "wb6");
     if (!impl_->gz) {
@@ -67,6 +72,7 @@ AtomicFile::AtomicFile(std::string path) : path_(std::move(path)), impl_(std::ma
 
 AtomicFile::~AtomicFile() {
   if (impl_->gz) gzclose(impl_->gz);
+  if (impl_->zstd) ZSTD_freeCStream(impl_->zstd);
   if (impl_->fd >= 0) close(impl_->fd);
   if (!committed_) ::unlink(tmp_.c_str());
 }
@@ -87,6 +93,22 @@ void AtomicFile::write(std::string_view bytes) {
   bytes_ += bytes.size();
   records_ += static_cast<uint64_t>(std::count(bytes.begin(), bytes.end(), '\n'));
   hasher_.update(bytes);
+  if (impl_->zstd) {
+    ZSTD_inBuffer in{bytes.data(), bytes.size(), 0};
+    while (in.pos < in.size) {
+      size_t old = impl_->buf.size();
+      impl_->buf.resize(old + ZSTD_CStreamOutSize());
+      ZSTD_outBuffer out{impl_->buf.data() + old, ZSTD_CStreamOutSize(), 0};
+      size_t rc = ZSTD_compressStream(impl_->zstd, &out, &in);
+      impl_->buf.resize(old + out.pos);
+      if (ZSTD_isError(rc)) throw OutputError("cannot compress '" + tmp_ + "': " + ZSTD_getErrorName(rc));
+    }
+    if (impl_->buf.size() >= (1u << 20)) {
+      write_all(impl_->fd, impl_->buf.data(), impl_->buf.size(), tmp_);
+      impl_->buf.clear();
+    }
+    return;
+  }
   if (impl_->gz) {
     while (!bytes.empty()) {
       unsigned chunk = static_cast<unsigned>(std::min<size_t>(bytes.size(), 1u << 30));
@@ -106,6 +128,17 @@ void AtomicFile::write(std::string_view bytes) {
 }
 
 void AtomicFile::commit() {
+  if (impl_->zstd) {
+    size_t rc;
+    do {
+      size_t old = impl_->buf.size();
+      impl_->buf.resize(old + ZSTD_CStreamOutSize());
+      ZSTD_outBuffer out{impl_->buf.data() + old, ZSTD_CStreamOutSize(), 0};
+      rc = ZSTD_endStream(impl_->zstd, &out);
+      impl_->buf.resize(old + out.pos);
+      if (ZSTD_isError(rc)) throw OutputError("cannot finish '" + tmp_ + "': " + ZSTD_getErrorName(rc));
+    } while (rc != 0);
+  }
   if (impl_->gz) {
     int rc = gzclose(impl_->gz);
     impl_->gz = nullptr;

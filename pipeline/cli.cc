@@ -411,6 +411,7 @@ InputFormat parse_input_format(const std::string& s) {
 std::string output_stem(const std::string& relative) {
   std::string r = relative;
   if (r.size() > 3 && r.compare(r.size() - 3, 3, ".gz") == 0) r.resize(r.size() - 3);
+  if (r.size() > 4 && r.compare(r.size() - 4, 4, ".zst") == 0) r.resize(r.size() - 4);
   fs::path p(r);
   if (p.has_extension()) p.replace_extension();
   return p.string();
@@ -645,9 +646,12 @@ int run_clean(const ParsedCommandLine& cl) {
   auto open_file = [&](const Document& doc) {
     const std::string base = out_dir + "/" + output_stem(doc.source_name);
     if (jsonl) {
-      std::string name = doc.source_name;
-      bool gz = name.size() > 3 && name.compare(name.size() - 3, 3, ".gz") == 0;
-      jsonl_file = std::make_unique<AtomicFile>(base + ".jsonl" + (gz ? ".gz" : ""));
+      // Compressed inputs give outputs compressed the same way.
+      const std::string& name = doc.source_name;
+      auto has = [&](std::string_view ext) {
+        return name.size() > ext.size() && name.compare(name.size() - ext.size(), ext.size(), ext) == 0;
+      };
+      jsonl_file = std::make_unique<AtomicFile>(base + ".jsonl" + (has(".gz") ? ".gz" : has(".zst") ? ".zst" : ""));
     } else {
       body_file = std::make_unique<AtomicFile>(base + ".txt");
       footer_file = std::make_unique<AtomicFile>(base + ".footer.txt");

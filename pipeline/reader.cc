@@ -4,6 +4,7 @@
 #include <simdjson.h>
 #include <unistd.h>
 #include <zlib.h>
+#include <zstd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -39,6 +40,13 @@ class DocumentReader::Stream {
       error = std::strerror(errno);
       return nullptr;
     }
+    auto s = std::unique_ptr<Stream>(new Stream);
+    if (ends_with(path, ".zst") || ends_with(path, ".zstd")) {
+      s->fd_ = fd;
+      s->zstd_ = ZSTD_createDStream();
+      ZSTD_initDStream(s->zstd_);
+      return s;
+    }
     gzFile gz = gzdopen(fd, "rb");
     if (!gz) {
       close(fd);
@@ -46,16 +54,18 @@ class DocumentReader::Stream {
       return nullptr;
     }
     gzbuffer(gz, 1 << 17);
-    auto s = std::unique_ptr<Stream>(new Stream);
     s->gz_ = gz;
     return s;
   }
   ~Stream() {
     if (gz_) gzclose(gz_);
+    if (zstd_) ZSTD_freeDStream(zstd_);
+    if (fd_ >= 0) close(fd_);
   }
 
   // Appends up to n bytes; returns bytes read, 0 at end, -1 on error (error()).
   long read(std::string& out, size_t n) {
+    if (zstd_) return read_zstd(out, n);
     size_t old = out.size();
     out.resize(old + n);
     int got = gzread(gz_, out.data() + old, static_cast<unsigned>(n));
@@ -72,6 +82,7 @@ class DocumentReader::Stream {
     return got;
   }
   std::string error() {
+    if (zstd_) return zstd_error_;
     int err = Z_OK;
     const char* msg = gzerror(gz_, &err);
     if (err == Z_ERRNO) return std::strerror(errno);
@@ -124,6 +135,51 @@ class DocumentReader::Stream {
 
  private:
   Stream() = default;
+
+  long read_zstd(std::string& out, size_t n) {
+    const size_t old = out.size();
+    out.resize(old + n);
+    ZSTD_outBuffer ob{out.data() + old, n, 0};
+    while (ob.pos == 0) {
+      if (in_pos_ == in_.size()) {
+        in_.resize(ZSTD_DStreamInSize());
+        ssize_t got = ::read(fd_, in_.data(), in_.size());
+        if (got < 0) {
+          out.resize(old);
+          zstd_error_ = std::strerror(errno);
+          return -1;
+        }
+        in_.resize(static_cast<size_t>(got));
+        in_pos_ = 0;
+        if (got == 0) {
+          out.resize(old);
+          if (zstd_pending_ != 0) {
+            zstd_error_ = "truncated zstd stream (unexpected end of file)";
+            return -1;
+          }
+          return 0;
+        }
+      }
+      ZSTD_inBuffer ib{in_.data(), in_.size(), in_pos_};
+      size_t rc = ZSTD_decompressStream(zstd_, &ob, &ib);
+      in_pos_ = ib.pos;
+      if (ZSTD_isError(rc)) {
+        out.resize(old);
+        zstd_error_ = std::string("zstd: ") + ZSTD_getErrorName(rc);
+        return -1;
+      }
+      zstd_pending_ = rc;
+    }
+    out.resize(old + ob.pos);
+    return static_cast<long>(ob.pos);
+  }
+
+  int fd_ = -1;
+  ZSTD_DStream* zstd_ = nullptr;
+  std::string in_;
+  size_t in_pos_ = 0;
+  size_t zstd_pending_ = 0;  // nonzero while a frame is unfinished
+  std::string zstd_error_;
   gzFile gz_ = nullptr;
   std::string buf_;
   size_t pos_ = 0;
@@ -162,6 +218,7 @@ InputFormat format_for(const std::string& path, InputFormat requested) {
   if (requested != InputFormat::kAuto) return requested;
   std::string p = path;
   if (ends_with(p, ".gz")) p.resize(p.size() - 3);
+  if (ends_with(p, ".zst")) p.resize(p.size() - 4);
   if (ends_with(p, ".jsonl") || ends_with(p, ".ndjson")) return InputFormat::kJsonl;
   return InputFormat::kText;
 }

@@ -8,6 +8,7 @@
 
 #include "pipeline/data_files.h"
 #include "pipeline/severity.h"
+#include "stages/flag_slips_dates.h"
 #include "stages/gazetteer.h"
 
 namespace copydesk {
@@ -91,6 +92,7 @@ struct Resolved {
   PlaceKind kind;
   double weight;        // contribution to the profile
   size_t sentence;      // sentence index of its first token
+  size_t story;         // story index (see Doc::local)
   bool in_footer;
 };
 
@@ -106,7 +108,8 @@ class FlagSlips final : public Stage {
         doubled_(rule_switch(ctx, "doubled-word", Severity::kWarning)),
         det_poss_(rule_switch(ctx, "determiner-possessive", Severity::kWarning)),
         doubled_aux_(rule_switch(ctx, "doubled-auxiliary", Severity::kWarning)),
-        min_confidence_(ctx.get_double("min-confidence", 0.5)) {}
+        weekday_(rule_switch(ctx, "weekday-date", Severity::kWarning)),
+        min_confidence_(ctx.get_double("min-confidence", 0.3)) {}
 
   std::string_view name() const override { return "flag-slips"; }
 
@@ -116,6 +119,7 @@ class FlagSlips final : public Stage {
     if (confusable_.enabled || context_.enabled) place_rules(d, r.findings);
     if (wrong_capital_.enabled || city_country_.enabled) capital_rules(d, r.findings);
     if (doubled_.enabled || det_poss_.enabled || doubled_aux_.enabled) editorial_rules(d, r.findings);
+    if (weekday_.enabled) find_weekday_date_slips(view.text, view.tokens, weekday_.id, weekday_.severity, r.findings);
     std::erase_if(r.findings, [&](const Finding& f) { return f.confidence < min_confidence_; });
     std::sort(r.findings.begin(), r.findings.end(), [](const Finding& a, const Finding& b) {
       return a.span.begin != b.span.begin ? a.span.begin < b.span.begin : a.confidence > b.confidence;
@@ -139,7 +143,12 @@ class FlagSlips final : public Stage {
     std::vector<PlaceMention> mentions;
     std::vector<Resolved> places;
     std::vector<size_t> sentence_of;  // per token
-    std::vector<double> profile;      // per country
+    std::vector<double> profile;      // per country, whole document
+    // Per story: the profile of the story a place is in, plus a fifth of the
+    // rest of the document. A story is a run of short heading lines and the
+    // prose lines under them; a digest of unrelated stories (a day's news
+    // under topic headings) has many, an article one.
+    std::vector<std::vector<double>> local;
     std::vector<size_t> sig;          // indexes of non-space tokens
     std::vector<size_t> sig_pos;      // token index -> position in sig (or npos)
   };
@@ -245,14 +254,54 @@ class FlagSlips final : public Stage {
       d.profile[res.country] += res.weight;
       d.places.push_back(res);
     }
+    assign_stories(d);
     return d;
   }
 
-  // Countries the article is about, strongest first: "Afghanistan and Pakistan".
-  std::string profile_phrase(const Doc& d, uint16_t exclude, size_t max_n = 2) const {
+  // Stories: a line is prose when it ends like a sentence (". ) ? ! \"") or
+  // has at least 12 words; a heading line after a prose line opens a new story.
+  void assign_stories(Doc& d) const {
+    const TokenList& toks = d.view->tokens;
+    std::vector<size_t> story_of_token(toks.size(), 0);
+    size_t story = 0, line_begin = 0;
+    bool prev_prose = false;
+    while (line_begin < toks.size()) {
+      size_t line_end = line_begin;
+      size_t words = 0;
+      size_t last = toks.size();
+      while (line_end < toks.size() && toks[line_end].kind != TokenKind::kNewline) {
+        if (toks[line_end].kind == TokenKind::kWord || toks[line_end].kind == TokenKind::kNumber) ++words;
+        if (toks[line_end].kind != TokenKind::kSpace) last = line_end;
+        ++line_end;
+      }
+      if (last != toks.size()) {
+        const std::string_view e = toks[last].in(d.view->text);
+        const bool prose = words >= 12 || e == "." || e == ")" || e == "?" || e == "!" || e == "\"" ||
+                           e == "\u201d";
+        if (!prose && prev_prose) ++story;
+        prev_prose = prose;
+      }
+      for (size_t i = line_begin; i < line_end && i < toks.size(); ++i) story_of_token[i] = story;
+      if (line_end < toks.size()) story_of_token[line_end] = story;
+      line_begin = line_end + 1;
+    }
+    const size_t n_stories = story + 1;
+    std::vector<std::vector<double>> own(n_stories, std::vector<double>(d.profile.size(), 0.0));
+    for (Resolved& r : d.places) {
+      r.story = story_of_token[r.m->first_token];
+      own[r.story][r.country] += r.weight;
+    }
+    d.local.assign(n_stories, std::vector<double>(d.profile.size(), 0.0));
+    for (size_t s = 0; s < n_stories; ++s)
+      for (size_t c = 0; c < d.profile.size(); ++c)
+        d.local[s][c] = own[s][c] + 0.2 * (d.profile[c] - own[s][c]);
+  }
+
+  // Countries the article (or story) is about, strongest first: "Afghanistan and Pakistan".
+  std::string profile_phrase(const std::vector<double>& profile, uint16_t exclude, size_t max_n = 2) const {
     std::vector<std::pair<double, uint16_t>> top;
-    for (size_t c = 0; c < d.profile.size(); ++c)
-      if (c != exclude && d.profile[c] >= 1.5) top.push_back({d.profile[c], static_cast<uint16_t>(c)});
+    for (size_t c = 0; c < profile.size(); ++c)
+      if (c != exclude && profile[c] >= 1.5) top.push_back({profile[c], static_cast<uint16_t>(c)});
     std::sort(top.begin(), top.end(), [](auto& a, auto& b) { return a.first > b.first; });
     if (top.size() > max_n) top.resize(max_n);
     std::string out;
@@ -324,6 +373,16 @@ class FlagSlips final : public Stage {
     }
     return false;
   }
+  // Is token tok on a line that opens with a list marker ("- ", "* ", "\u2022 ")?
+  bool in_bullet_item(const Doc& d, size_t tok) const {
+    const TokenList& toks = d.view->tokens;
+    size_t b = tok;
+    while (b > 0 && toks[b - 1].kind != TokenKind::kNewline) --b;
+    if (b < toks.size() && toks[b].kind == TokenKind::kSpace) ++b;
+    if (b + 1 >= toks.size() || toks[b + 1].kind != TokenKind::kSpace) return false;
+    const std::string_view mark = toks[b].in(d.view->text);
+    return mark == "-" || mark == "*" || mark == "\u2022";
+  }
   bool is_place_token(const Doc& d, size_t tok) const {
     for (const PlaceMention& m : d.mentions)
       if (tok >= m.first_token && tok < m.end_token) return true;
@@ -353,12 +412,17 @@ class FlagSlips final : public Stage {
       if (m.in_footer) continue;
       const std::string surface(m.m->span.in(d.view->text));
       const uint16_t c = m.country;
-      const double own = d.profile[c] - m.weight;
+      const std::vector<double>& prof_of = d.local[m.story];
+      const double own = prof_of[c] - m.weight;
       if (own >= 0.9) continue;  // the article mentions this country elsewhere
       if (inside_longer_name(d, *m.m)) continue;
+      // "Istanbul, Turkey": the address names the town's own country.
+      if (i + 1 < d.places.size() && d.places[i + 1].country == c && d.places[i + 1].sentence == m.sentence &&
+          words_between(d, m.m->end_token, d.places[i + 1].m->first_token) == std::vector<std::string>{","})
+        continue;
       // Every reading of the surface must be foreign to the article.
       bool any_supported = false;
-      for (uint32_t row : m.m->readings) any_supported = any_supported || (names[row].country != c && d.profile[names[row].country] >= 1.5);
+      for (uint32_t row : m.m->readings) any_supported = any_supported || (names[row].country != c && prof_of[names[row].country] >= 1.5);
       if (any_supported) continue;
 
       // Relations: places paired with this one, and places in its sentence.
@@ -382,15 +446,15 @@ class FlagSlips final : public Stage {
       }
       // "between X and Y" where X is the nearest place before.
       double max_support = 0;
-      for (size_t k = 0; k < d.profile.size(); ++k)
-        if (k != c) max_support = std::max(max_support, d.profile[k]);
+      for (size_t k = 0; k < prof_of.size(); ++k)
+        if (k != c) max_support = std::max(max_support, prof_of[k]);
       if (max_support < 1.5) continue;
 
       // Best resembling place of a country the article is about.
       double best_score = 0, best_sim = 0;
       uint32_t best_row = 0;
-      for (size_t p = 0; p < d.profile.size(); ++p) {
-        const double support = d.profile[p];
+      for (size_t p = 0; p < prof_of.size(); ++p) {
+        const double support = prof_of[p];
         if (p == c || support < 1.5 || support < 0.2 * max_support) continue;
         if (std::find(partners.begin(), partners.end(), p) != partners.end()) continue;
         for (uint32_t row : gaz_.names_of(static_cast<uint16_t>(p))) {
@@ -418,7 +482,7 @@ class FlagSlips final : public Stage {
       if (context_.enabled) context_rule(d, i, own, partners, out);
       if (best_score == 0 || best_sim < 0.6) continue;
       const PlaceName& target = names[best_row];
-      const double support = d.profile[target.country];
+      const double support = prof_of[target.country];
       const double prof = support / (support + 1.5);
       const double dom = support / max_support;
       const bool used = written.count(target.surface) > 0;
@@ -438,7 +502,7 @@ class FlagSlips final : public Stage {
       f.severity = confusable_.severity;
       f.suggestion = target.surface;
       f.confidence = conf;
-      std::string about = profile_phrase(d, c);
+      std::string about = profile_phrase(prof_of, c);
       f.message = "'" + surface + "' (" + countries[c].name + ")" +
                   (!partner_name.empty() ? " is paired with '" + partner_name + "'" : std::string(" appears")) +
                   " in an article about " + about + "; did you mean '" + target.surface + "'" +
@@ -478,7 +542,10 @@ class FlagSlips final : public Stage {
                     std::vector<Finding>& out) const {
     const Resolved& m = d.places[i];
     if (m.kind != PlaceKind::kCountry && m.kind != PlaceKind::kAlias) return;
-    if (own > 0.0) return;
+    if (own >= 0.3) return;  // named elsewhere in its story (a mention in another story weighs 0.2)
+    // A bulleted list ("- headline - source - date") holds unrelated items:
+    // one item's wording says nothing about another's.
+    if (in_bullet_item(d, m.m->first_token)) return;
     const auto& countries = gaz_.countries();
     const auto left = context_words(d, m.m->first_token, 2, true);
     const auto right = context_words(d, m.m->end_token - 1, 2, false);
@@ -499,7 +566,7 @@ class FlagSlips final : public Stage {
         bool long_word = false;
         for (const auto& x : w) {
           if (x == "," || x == "and" || x == "or" || x == "(" || x == ")") return false;
-          if (x.size() >= 4) long_word = true;
+          if (x.size() >= 5 && x != "says" && x != "said") long_word = true;  // not "says that"
         }
         for (size_t k = 1; k <= 2; ++k) {
           const size_t sp = d.sig_pos[tok];
@@ -517,6 +584,55 @@ class FlagSlips final : public Stage {
       if (conf > best_conf) {
         best_conf = conf;
         best = &o;
+      }
+    }
+    // Pair parallel: "Iraq\u2013Pakistan war" where the article otherwise
+    // pairs Pakistan with Afghanistan ("Afghanistan\u2013Pakistan clashes").
+    // Only two-member pairs joined by a dash, "and" or a slash count, not lists ("A, B and C").
+    auto linked = [&](size_t a, size_t b) {
+      if (a >= d.places.size() || b >= d.places.size()) return false;
+      const Resolved& x = d.places[a];
+      const Resolved& y = d.places[b];
+      if (x.sentence != y.sentence || y.in_footer || !connected(d, *x.m, *y.m)) return false;
+      const size_t lo = std::min(x.m->end_token, y.m->end_token), hi = std::max(x.m->first_token, y.m->first_token);
+      for (const auto& w : words_between(d, lo, hi))
+        if (w == "," || w == "or" || w == "than" || w == "to") return false;
+      return true;
+    };
+    auto paired = [&](size_t a, size_t b) {
+      if (!linked(a, b)) return false;
+      const size_t l = std::min(a, b), r = std::max(a, b);
+      auto listed = [&](size_t x, size_t y) {  // any connector, commas too: "Afghanistan, Iraq and Pakistan"
+        return x < d.places.size() && y < d.places.size() && d.places[x].sentence == d.places[y].sentence &&
+               connected(d, *d.places[x].m, *d.places[y].m);
+      };
+      return !listed(l - 1, l) && !listed(r, r + 1);
+    };
+    std::vector<uint16_t> mine;
+    for (size_t j : {i - 1, i + 1})
+      if (j < d.places.size() && paired(i, j) && d.places[j].country != m.country) mine.push_back(d.places[j].country);
+    if (!mine.empty()) {
+      std::unordered_map<uint16_t, int> votes;
+      for (size_t k = 0; k < d.places.size(); ++k) {
+        const Resolved& o = d.places[k];
+        if (k == i || o.country == m.country || o.in_footer) continue;
+        if (std::find(mine.begin(), mine.end(), o.country) != mine.end()) continue;
+        if (o.kind != PlaceKind::kCountry && o.kind != PlaceKind::kAlias) continue;
+        if (d.profile[o.country] < 1.5 || in_bullet_item(d, o.m->first_token)) continue;
+        for (size_t j : {k - 1, k + 1})
+          if (j < d.places.size() && j != i && paired(k, j) &&
+              std::find(mine.begin(), mine.end(), d.places[j].country) != mine.end())
+            ++votes[o.country];
+      }
+      for (const auto& [c, n] : votes) {
+        const double conf = 0.42 + 0.08 * std::min(n, 3);
+        if (conf <= best_conf) continue;
+        best_conf = conf;
+        for (const Resolved& o : d.places)
+          if (o.country == c && (o.kind == PlaceKind::kCountry || o.kind == PlaceKind::kAlias)) {
+            best = &o;
+            break;
+          }
       }
     }
     if (!best) return;
@@ -717,7 +833,7 @@ class FlagSlips final : public Stage {
 
   Gazetteer gaz_;
   std::unordered_map<std::string, FunctionWord> words_;
-  RuleSwitch confusable_, context_, wrong_capital_, city_country_, doubled_, det_poss_, doubled_aux_;
+  RuleSwitch confusable_, context_, wrong_capital_, city_country_, doubled_, det_poss_, doubled_aux_, weekday_;
   double min_confidence_;
 };
 

@@ -131,3 +131,13 @@ TEST_CASE("Name similarity separates look-alike places from unrelated ones") {
     CHECK(s == doctest::Approx(copydesk::name_similarity(r.b, r.a)).epsilon(0.05));
   }
 }
+
+TEST_CASE("gazetteer keeps common English names a country dropped (Turkey for T\u00fcrkiye)") {
+  const auto* rows = gaz().lookup("Turkey");
+  REQUIRE(rows != nullptr);
+  const auto tr = gaz().country_by_code("TR");
+  REQUIRE(tr.has_value());
+  bool found = false;
+  for (uint32_t r : *rows) found = found || gaz().names()[r].country == *tr;
+  CHECK(found);
+}

@@ -45,6 +45,13 @@ const add = (surface, kind, code, population) => {
   }
 };
 
+// Common English names that world-countries 5.1.0 no longer lists after a
+// country renamed itself (hand-written, CC0): news text still uses them.
+const FORMER_ENGLISH_NAMES = {
+  TR: ['Turkey'], CZ: ['Czech Republic'], SZ: ['Swaziland'], MM: ['Burma'], CI: ['Ivory Coast'],
+  MK: ['Macedonia'], CV: ['Cape Verde'], TL: ['East Timor'],
+};
+
 const countryLines = [];
 for (const c of countries) {
   const code = c.cca2;
@@ -65,6 +72,7 @@ for (const c of countries) {
     }
     add(alt, 'alias', code);
   }
+  for (const alt of FORMER_ENGLISH_NAMES[code] || []) add(alt, 'alias', code);
   for (const cap of capitals) {
     add(cap, 'capital', code);
     // "Washington D.C." is written "Washington" as often as not.
