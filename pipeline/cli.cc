@@ -18,6 +18,7 @@
 #include "pipeline/json_writer.h"
 #include "pipeline/merge_reports.h"
 #include "pipeline/reader.h"
+#include "pipeline/review.h"
 #include "pipeline/report.h"
 #include "pipeline/record.h"
 #include "pipeline/runner.h"
@@ -242,6 +243,7 @@ void print_usage(std::ostream& os) {
         "  copydesk check [OPTIONS] [FILE|DIR|-]...   report findings, change nothing\n"
         "  copydesk fix [--diff] [--backup] FILE...   apply the edits to files in place\n"
         "  copydesk merge-reports DIR                 join the findings and statistics of shards\n"
+        "  copydesk review RUN.jsonl -o review.html   an HTML page for editors from clean's JSON Lines\n"
         "  copydesk COMMAND --help                    options of a command\n"
         "  copydesk --list-stages | --version\n\n"
         "Inputs: text files (one document each), JSON Lines (.jsonl, one document per line),\n"
@@ -864,6 +866,7 @@ int run_cli(int argc, char** argv) {
       list_stages(std::cout);
       return kExitOk;
     }
+    if (command == "review") return run_review_command(std::vector<std::string>(argv + 2, argv + argc));
     if (command == "merge-reports") return run_merge_reports(std::vector<std::string>(argv + 2, argv + argc));
     if (command != "clean" && command != "check" && command != "fix")
       throw UsageError("unknown command '" + command + "' (try copydesk --help)");
