@@ -218,9 +218,10 @@ class SarifReporter final : public Reporter {
     }
     return out.empty() ? "Rule" : out;
   }
+  // A relative path stays a relative reference; an absolute one becomes a file:// URI.
   static std::string uri(const Document& doc) {
     std::string p = report_path(doc);
-    std::string out;
+    std::string out = !p.empty() && p[0] == '/' ? "file://" : "";
     for (unsigned char c : p) {
       if (std::isalnum(c) || c == '/' || c == '.' || c == '-' || c == '_' || c == '~') out += static_cast<char>(c);
       else {
