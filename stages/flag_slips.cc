@@ -62,6 +62,39 @@ std::unordered_map<std::string, FunctionWord> load_function_words(const std::str
   return out;
 }
 
+// config/flag-slips/word_counts.tsv: how often a word that looks like a
+// place name is written lowercase and capitalised in English prose.
+struct WordCount {
+  uint32_t lower = 0;
+  uint32_t cap = 0;
+};
+
+std::unordered_map<std::string, WordCount> load_word_counts(const std::string& path) {
+  std::unordered_map<std::string, WordCount> out;
+  for (const TsvRow& r : read_tsv(path, 3)) {
+    WordCount w;
+    try {
+      w.lower = static_cast<uint32_t>(std::stoul(r.fields[1]));
+      w.cap = static_cast<uint32_t>(std::stoul(r.fields[2]));
+    } catch (const std::exception&) {
+      throw ConfigError(data_error(path, r.line, r.fields[0].size() + 2, "counts must be whole numbers"));
+    }
+    out[r.fields[0]] = w;
+  }
+  return out;
+}
+
+// 'word' in quotes, built by appending: g++ 12 warns (-Wrestrict, a false
+// positive) on "'" + std::string(...) once inlined.
+std::string quoted(std::string_view s) {
+  std::string out;
+  out.reserve(s.size() + 2);
+  out += '\'';
+  out.append(s);
+  out += '\'';
+  return out;
+}
+
 std::string lower_ascii(std::string_view s) {
   std::string out(s);
   for (char& c : out)
@@ -80,7 +113,7 @@ double kind_weight(PlaceKind k) {
     case PlaceKind::kCountry: case PlaceKind::kAlias: return 1.0;
     case PlaceKind::kCapital: return 0.8;
     case PlaceKind::kDemonym: return 0.8;
-    case PlaceKind::kCity: return 0.5;
+    case PlaceKind::kCity: case PlaceKind::kRegion: return 0.5;
   }
   return 0.5;
 }
@@ -101,15 +134,29 @@ class FlagSlips final : public Stage {
   explicit FlagSlips(const StageContext& ctx)
       : gaz_(Gazetteer::load(ctx.data_path(ctx.get("gazetteer", "gazetteer")))),
         words_(load_function_words(ctx.data_path(ctx.get("function-words", "flag-slips/function_words.tsv")))),
+        counts_(load_word_counts(ctx.data_path(ctx.get("word-counts", "flag-slips/word_counts.tsv")))),
         confusable_(rule_switch(ctx, "confusable-place", Severity::kWarning)),
         context_(rule_switch(ctx, "context-place", Severity::kWarning)),
         wrong_capital_(rule_switch(ctx, "wrong-capital", Severity::kWarning)),
         city_country_(rule_switch(ctx, "city-country", Severity::kWarning)),
+        region_country_(rule_switch(ctx, "region-country", Severity::kWarning)),
+        misspelt_(rule_switch(ctx, "misspelt-place", Severity::kWarning)),
         doubled_(rule_switch(ctx, "doubled-word", Severity::kWarning)),
         det_poss_(rule_switch(ctx, "determiner-possessive", Severity::kWarning)),
         doubled_aux_(rule_switch(ctx, "doubled-auxiliary", Severity::kWarning)),
         weekday_(rule_switch(ctx, "weekday-date", Severity::kWarning)),
-        min_confidence_(ctx.get_double("min-confidence", 0.3)) {}
+        min_confidence_(ctx.get_double("min-confidence", 0.3)) {
+    // Targets of misspellings: one-word country names, demonyms and capitals.
+    const auto& names = gaz_.names();
+    for (uint32_t row = 0; row < names.size(); ++row) {
+      const PlaceName& n = names[row];
+      if (n.kind != PlaceKind::kCountry && n.kind != PlaceKind::kDemonym && n.kind != PlaceKind::kCapital) continue;
+      if (n.surface.find(' ') != std::string::npos || n.surface.find('-') != std::string::npos) continue;
+      std::string key = similarity_key(n.surface);
+      if (key.size() < 4) continue;
+      spell_targets_.push_back({std::move(key), row});
+    }
+  }
 
   std::string_view name() const override { return "flag-slips"; }
 
@@ -117,7 +164,8 @@ class FlagSlips final : public Stage {
     StageResult r;
     Doc d = analyse(view);
     if (confusable_.enabled || context_.enabled) place_rules(d, r.findings);
-    if (wrong_capital_.enabled || city_country_.enabled) capital_rules(d, r.findings);
+    if (wrong_capital_.enabled || city_country_.enabled || region_country_.enabled) capital_rules(d, r.findings);
+    if (misspelt_.enabled) misspelt_places(d, r.findings);
     if (doubled_.enabled || det_poss_.enabled || doubled_aux_.enabled) editorial_rules(d, r.findings);
     if (weekday_.enabled) find_weekday_date_slips(view.text, view.tokens, weekday_.id, weekday_.severity, r.findings);
     std::erase_if(r.findings, [&](const Finding& f) { return f.confidence < min_confidence_; });
@@ -155,6 +203,12 @@ class FlagSlips final : public Stage {
 
   std::string_view tok(const Doc& d, size_t i) const { return d.view->tokens[i].in(d.view->text); }
 
+  // A word English prose writes in lowercase at least as often as capitalised.
+  bool common_word(const std::string& key) const {
+    auto it = counts_.find(key);
+    return it != counts_.end() && it->second.lower >= 20 && it->second.lower >= it->second.cap;
+  }
+
   Doc analyse(const TextView& view) const {
     Doc d;
     d.view = &view;
@@ -184,6 +238,13 @@ class FlagSlips final : public Stage {
 
     d.mentions = gaz_.find_mentions(view.text, toks);
     const auto& names = gaz_.names();
+    // A region named like a common word ("Free" State, "Reading", "Unity")
+    // is read as the word.
+    for (PlaceMention& m : d.mentions) {
+      if (!common_word(lower_ascii(m.span.in(view.text)))) continue;
+      std::erase_if(m.readings, [&](uint32_t row) { return names[row].kind == PlaceKind::kRegion; });
+    }
+    std::erase_if(d.mentions, [](const PlaceMention& m) { return m.readings.empty(); });
     std::vector<Span> footers;
     for (const Region& reg : view.regions)
       if (reg.kind == "footer") footers.push_back(reg.span);
@@ -210,7 +271,7 @@ class FlagSlips final : public Stage {
           case PlaceKind::kCountry: case PlaceKind::kAlias: return 0;
           case PlaceKind::kDemonym: return 1;
           case PlaceKind::kCapital: return 2;
-          case PlaceKind::kCity: return 3;
+          case PlaceKind::kCity: case PlaceKind::kRegion: return 3;
         }
         return 3;
       };
@@ -391,6 +452,7 @@ class FlagSlips final : public Stage {
 
   // Kind compatibility for a suggestion: same word class, same sort of place.
   static double kind_fit(PlaceKind written, PlaceKind meant) {
+    if (written == PlaceKind::kRegion || meant == PlaceKind::kRegion) return 0.0;
     auto countryish = [](PlaceKind k) { return k == PlaceKind::kCountry || k == PlaceKind::kAlias; };
     if (countryish(written) && countryish(meant)) return meant == PlaceKind::kCountry ? 1.0 : 0.95;
     if (written == PlaceKind::kDemonym || meant == PlaceKind::kDemonym) return written == meant ? 1.0 : 0.0;
@@ -409,7 +471,7 @@ class FlagSlips final : public Stage {
 
     for (size_t i = 0; i < d.places.size(); ++i) {
       const Resolved& m = d.places[i];
-      if (m.in_footer) continue;
+      if (m.in_footer || m.kind == PlaceKind::kRegion) continue;
       const std::string surface(m.m->span.in(d.view->text));
       const uint16_t c = m.country;
       const std::vector<double>& prof_of = d.local[m.story];
@@ -663,6 +725,27 @@ class FlagSlips final : public Stage {
       return false;
     };
     auto is_town = [&](const Resolved& r) { return r.kind == PlaceKind::kCity || r.kind == PlaceKind::kCapital; };
+    auto is_region = [&](const Resolved& r) { return r.kind == PlaceKind::kRegion; };
+    // "Paktia Province, X", "Dnipropetrovsk Oblast, X": the region's generic word before the comma.
+    auto generic_word = [](const std::string& w) {
+      static const char* kGeneric[] = {"province", "state", "oblast", "region", "governorate", "department",
+                                       "district", "county", "prefecture", "territory", "krai"};
+      for (const char* g : kGeneric)
+        if (w == g) return true;
+      return false;
+    };
+    auto plural_generic = [&](const std::string& w) {
+      return generic_word(w) || (w.size() > 1 && w.back() == 's' && generic_word(w.substr(0, w.size() - 1))) ||
+             w == "counties" || w == "territories" || w == "prefectures";
+    };
+    auto direction_word = [](const std::string& w) {
+      static const char* kDirections[] = {"north", "south", "east", "west", "northern", "southern", "eastern",
+                                          "western", "central", "northeastern", "northwestern", "southeastern",
+                                          "southwestern", "northeast", "northwest", "southeast", "southwest"};
+      for (const char* x : kDirections)
+        if (w == x) return true;
+      return false;
+    };
     auto is_country = [&](const Resolved& r) { return r.kind == PlaceKind::kCountry || r.kind == PlaceKind::kAlias; };
     auto support_without = [&](const Resolved& r) { return d.profile[r.country] - r.weight; };
     for (size_t i = 0; i + 1 < d.places.size(); ++i) {
@@ -677,7 +760,9 @@ class FlagSlips final : public Stage {
       const Resolved* town = nullptr;
       const Resolved* state = nullptr;
       bool capital_claim = false;
+      bool weak_pattern = false;  // "X in Y": a town in a country, not its address
       using V = std::vector<std::string>;
+      const bool addressable = is_town(a) || is_region(a);
       if (is_town(a) && is_country(b) && (between == V{",", "the", "capital", "of"} ||
                                           between == V{",", "the", "capital", "city", "of"})) {
         town = &a, state = &b, capital_claim = true;
@@ -694,22 +779,42 @@ class FlagSlips final : public Stage {
       } else if (a.kind == PlaceKind::kDemonym && is_town(b) && (between == V{"capital"} || between == V{"capital", ","}) &&
                  !before_a.empty() && before_a[0] == "the") {
         town = &b, state = &a, capital_claim = true;
-      } else if (is_town(a) && is_country(b) && between == V{","}) {
+      } else if (addressable && is_country(b) &&
+                 (between == V{","} || (between.size() == 2 && generic_word(between[0]) && between[1] == ","))) {
         // "Sumy, Iraq": not a list ("Kabul, Iraq and Syria", "in Paris, Berlin, Iraq").
         const auto after_b = context_words(d, b.m->end_token - 1, 2, false);
         const bool list_after = !after_b.empty() && (after_b[0] == "and" || after_b[0] == "or" ||
                                                     (after_b[0] == "," && i + 2 < d.places.size() &&
                                                      d.places[i + 2].sentence == b.sentence &&
                                                      d.places[i + 2].m->first_token <= b.m->end_token + 3));
-        const bool list_before = !before_a.empty() && (before_a[0] == "," || before_a[0] == "and");
+        // An address chain is no list: "Urgun District, Paktia Province, X",
+        // "Lubero Territory, North Kivu, X" (no place before the comma).
+        const bool list_before =
+            !before_a.empty() && (before_a[0] == "and" || (before_a[0] == "," && i > 0 && !d.places[i - 1].in_footer &&
+                                                          d.places[i - 1].sentence == a.sentence &&
+                                                          d.places[i - 1].m->end_token + 4 >= a.m->first_token));
         if (!list_after && !list_before) town = &a, state = &b;
+      } else if (is_region(a) && is_country(b) && between.size() == 2 && plural_generic(between[0]) &&
+                 between[1] == "of") {
+        // "the Nangarhar and Paktika provinces of Iraq"
+        town = &a, state = &b;
+      } else if (addressable && is_country(b) && !between.empty() && between[0] == "in" &&
+                 (between.size() == 1 || (between.size() == 2 && direction_word(between[1])))) {
+        // "Lviv in western Iraq"
+        if (!inside_longer_name(d, *a.m)) town = &a, state = &b, weak_pattern = true;
       }
       if (!town || !state) continue;
       const uint16_t sc = state->country;
       if (capital_claim ? has_reading(*town, sc, true) : has_reading(*town, sc, false)) continue;
       if (!capital_claim && town->kind == PlaceKind::kCapital && has_reading(*town, sc, false)) continue;
+      // "Atlanta, Georgia": the stated name is also a region of the town's country.
+      bool state_is_region_there = false;
+      for (uint32_t row : state->m->readings)
+        if (names[row].kind == PlaceKind::kRegion && has_reading(*town, names[row].country, false))
+          state_is_region_there = true;
+      if (!capital_claim && state_is_region_there) continue;
       const bool use_capital = capital_claim && !countries[sc].capitals.empty();
-      const RuleSwitch& rule = capital_claim ? wrong_capital_ : city_country_;
+      const RuleSwitch& rule = capital_claim ? wrong_capital_ : is_region(*town) ? region_country_ : city_country_;
       if (!rule.enabled) continue;
       // Which one is the slip? The one the rest of the article does not support.
       const double town_support = support_without(*town), state_support = support_without(*state);
@@ -730,6 +835,14 @@ class FlagSlips final : public Stage {
         // the stated country is the odd one: name the town's country in the same form
         f.span = state->m->span;
         std::string meant = town_country;
+        // In the form written: "Republic of the Congo" -> "Democratic Republic
+        // of the Congo" (an alias that resembles it more than "DR Congo" does).
+        double meant_sim = name_similarity(ss, meant);
+        for (uint32_t row : gaz_.names_of(town->country)) {
+          if (names[row].kind != PlaceKind::kAlias && names[row].kind != PlaceKind::kCountry) continue;
+          const double sim = name_similarity(ss, names[row].surface);
+          if (sim >= 0.7 && sim > meant_sim + 0.1) meant = names[row].surface, meant_sim = sim;
+        }
         if (state->kind == PlaceKind::kDemonym) {
           meant.clear();
           for (uint32_t row : gaz_.names_of(town->country))
@@ -739,8 +852,140 @@ class FlagSlips final : public Stage {
         f.message = "'" + st + "' is in " + town_country + ", not " + countries[sc].name + "; did you mean '" +
                     meant + "'?";
       }
-      f.confidence = capital_claim ? 0.8 : 0.85;
+      f.confidence = capital_claim ? 0.8 : weak_pattern ? 0.7 : 0.85;
       if (std::max(town_support, state_support) < 0.5) f.confidence -= 0.1;
+      out.push_back(std::move(f));
+    }
+  }
+
+  // "Nambia", "Columbia" (for Colombia), "Columbians": a capitalised word that
+  // is no place of the gazetteer and no common English word, one edit (or
+  // transposition) from a country, demonym or capital with the same first
+  // letter. A word prose never writes is likely a typo; a known name
+  // ("Columbia") needs evidence: the meant country elsewhere in the story, an
+  // address ("Antioquia Department, Columbia") or a pairing ("Columbia\u2013Israel").
+  void misspelt_places(const Doc& d, std::vector<Finding>& out) const {
+    const TokenList& toks = d.view->tokens;
+    const std::string_view text = d.view->text;
+    const auto& names = gaz_.names();
+    const auto& countries = gaz_.countries();
+    std::vector<int> place_at(toks.size(), -1);  // token -> index into d.places
+    for (size_t k = 0; k < d.places.size(); ++k)
+      for (size_t t = d.places[k].m->first_token; t < d.places[k].m->end_token && t < toks.size(); ++t)
+        place_at[t] = static_cast<int>(k);
+    std::vector<bool> in_mention(toks.size(), false);
+    for (const PlaceMention& m : d.mentions)
+      for (size_t t = m.first_token; t < m.end_token && t < toks.size(); ++t) in_mention[t] = true;
+    auto capital_word = [&](size_t i) { return toks[i].is_word() && toks[i].has_upper_initial; };
+    for (size_t i = 0; i < toks.size(); ++i) {
+      const Token& t = toks[i];
+      if (!t.is_word() || !t.has_upper_initial || in_mention[i]) continue;
+      const std::string_view w = t.in(text);
+      if (w.size() < 5) continue;
+      bool shape = true;  // "Nambia": an uppercase letter, then lowercase ASCII letters
+      for (size_t k = 1; k < w.size(); ++k) shape = shape && w[k] >= 'a' && w[k] <= 'z';
+      if (!shape) continue;
+      const std::string key = lower_ascii(w);
+      if (words_.count(key) || common_word(key)) continue;
+      // Part of a longer name: "British Columbia", "Columbia University", "District of Columbia".
+      const size_t s = d.sig_pos[i];
+      if (s == std::string::npos) continue;
+      const bool starts_sentence = s == 0 || d.sentence_of[d.sig[s - 1]] != d.sentence_of[i] ||
+                                   toks[d.sig[s - 1]].kind == TokenKind::kNewline;
+      if (!starts_sentence && d.sig[s - 1] + 2 == i && capital_word(d.sig[s - 1])) continue;
+      if (s + 1 < d.sig.size() && d.sig[s + 1] == i + 2 && capital_word(d.sig[s + 1])) continue;
+      if (s > 1 && lower_ascii(tok(d, d.sig[s - 1])) == "of" && capital_word(d.sig[s - 2])) continue;
+      // A compound or a cut-off word: "Franco-American", "Ukraini- Ukrainian".
+      if (i + 1 < toks.size() && toks[i + 1].in(text) == "-") continue;
+      // Best target.
+      const size_t max_ed = 1;  // two edits reach other words of a family ("Greenlanders", "Greenlandics")
+      const SpellTarget* best = nullptr;
+      size_t best_ed = 99;
+      double best_rank = -1;
+      for (const SpellTarget& st : spell_targets_) {
+        if (st.key[0] != key[0]) continue;
+        if (st.key.size() + max_ed < key.size() || key.size() + max_ed < st.key.size()) continue;
+        const size_t ed = edit_distance(key, st.key);
+        if (ed == 0 || ed > max_ed) continue;
+        // Derived or cut forms are no misspellings: "Slovenian" from "Slovenia".
+        if (key.compare(0, st.key.size(), st.key) == 0 || st.key.compare(0, key.size(), key) == 0) continue;
+        // "-ian"/"-ean" spell one suffix: "Ecuadorians", "Ecuadoreans".
+        if (key.size() == st.key.size()) {
+          size_t diff = 0;
+          while (diff < key.size() && key[diff] == st.key[diff]) ++diff;
+          auto vowel = [](char c) { return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u'; };
+          if (diff + 4 >= key.size() && diff < key.size() && vowel(key[diff]) && vowel(st.key[diff]) &&
+              key.compare(diff + 1, std::string::npos, st.key, diff + 1) == 0)
+            continue;
+        }
+        const PlaceName& n = names[st.row];
+        const double rank = (n.kind == PlaceKind::kCountry ? 2.0 : n.kind == PlaceKind::kDemonym ? 1.5 : 1.0) +
+                            std::min(d.profile[n.country], 3.0);
+        if (ed < best_ed || (ed == best_ed && rank > best_rank)) {
+          best = &st;
+          best_ed = ed;
+          best_rank = rank;
+        }
+      }
+      if (!best) continue;
+      const PlaceName& target = names[best->row];
+      auto it = counts_.find(key);
+      const uint32_t seen = it == counts_.end() ? 0 : it->second.lower + it->second.cap;
+      const bool unseen = seen <= 2;
+      // A capital is suggested only when its country is in the story: capitals
+      // have many spelling variants ("Teheran").
+      const size_t story = [&] {
+        for (const Resolved& r : d.places)
+          if (r.m->first_token > i) return r.story;
+        return d.places.empty() ? size_t{0} : d.places.back().story;
+      }();
+      const double support = d.local.empty() ? 0.0 : d.local[std::min(story, d.local.size() - 1)][target.country];
+      if (target.kind == PlaceKind::kCapital && support < 0.9) continue;
+      // Evidence from the words around.
+      bool address = false, other_address = false, paired = false, prep = false;
+      if (s > 1 && tok(d, d.sig[s - 1]) == ",") {
+        const int p = place_at[d.sig[s - 2]];
+        if (p >= 0) (d.places[p].country == target.country ? address : other_address) = true;
+        // "Antioquia Department, Columbia": a region's generic word between
+        if (p < 0 && s > 2 && place_at[d.sig[s - 3]] >= 0 && d.sig[s - 3] + 2 == d.sig[s - 2])
+          (d.places[place_at[d.sig[s - 3]]].country == target.country ? address : other_address) = true;
+      }
+      if (s + 2 < d.sig.size() && tok(d, d.sig[s + 1]) == ",") {  // "Columbia, South Carolina"
+        const int p = place_at[d.sig[s + 2]];
+        if (p >= 0 && d.places[p].country != target.country) other_address = true;
+      }
+      auto dash = [&](std::string_view x) { return x == "-" || x == "\u2013" || x == "\u2014"; };
+      if (s + 2 < d.sig.size() && d.sig[s + 1] == i + 1 && dash(tok(d, d.sig[s + 1])) && place_at[d.sig[s + 2]] >= 0)
+        paired = true;
+      if (s > 1 && d.sig[s - 1] + 1 == i && dash(tok(d, d.sig[s - 1])) && place_at[d.sig[s - 2]] >= 0) paired = true;
+      if (s > 0) {
+        const std::string pw = lower_ascii(tok(d, d.sig[s - 1]));
+        prep = pw == "in" || pw == "from" || pw == "to" || pw == "of" || pw == "against" || pw == "with";
+      }
+      if (other_address) continue;
+      // "near Otjiwarongo, Nambia": a capitalised word and a comma before.
+      const bool addressish = address || (s > 1 && tok(d, d.sig[s - 1]) == "," && capital_word(d.sig[s - 2]));
+      // A country name stands where places stand; a demonym stands anywhere.
+      if (target.kind != PlaceKind::kDemonym && !(prep || addressish || paired || support >= 0.9)) continue;
+      // A known name ("America", "Columbia") needs the meant country in the
+      // story and an address or a pairing; support alone is not enough.
+      double conf = unseen ? 0.55 : 0.1;
+      if (support >= 0.9) conf += unseen ? 0.25 : 0.15;
+      if (address) conf += unseen ? 0.25 : 0.3;
+      if (paired) conf += unseen ? 0.1 : 0.2;
+      if (prep && (unseen || support >= 0.9)) conf += 0.05;
+      conf = std::min(conf, 0.95);
+      Finding f;
+      f.span = t.span();
+      f.rule = misspelt_.id;
+      f.severity = misspelt_.severity;
+      f.suggestion = target.surface;
+      f.confidence = conf;
+      f.message = "'" + std::string(w) + "' is not a place name " +
+                  (unseen ? std::string("and not an English word") : std::string("this article uses")) +
+                  "; did you mean '" + target.surface + "'" +
+                  (target.kind == PlaceKind::kCountry ? std::string() : " (" + countries[target.country].name + ")") +
+                  "?";
       out.push_back(std::move(f));
     }
   }
@@ -772,8 +1017,9 @@ class FlagSlips final : public Stage {
       const Span both{toks[i].begin, toks[j].end};
       // "the the" (and "The the"); not "The The" (a band) nor "had had".
       if (doubled_.enabled && wa == wb && a->double_is_slip && !joined_after(j) && !toks[j].has_upper_initial) {
-        Finding f{both, doubled_.id, doubled_.severity,
-                  "'" + std::string(toks[i].in(text)) + "' is written twice", std::string(toks[i].in(text)), 0.9};
+        std::string msg = quoted(toks[i].in(text));
+        msg += " is written twice";
+        Finding f{both, doubled_.id, doubled_.severity, std::move(msg), std::string(toks[i].in(text)), 0.9};
         out.push_back(std::move(f));
         continue;
       }
@@ -781,10 +1027,12 @@ class FlagSlips final : public Stage {
       if (det_poss_.enabled && b && (a->cls == WordClass::kArticle || a->cls == WordClass::kDeterminer) &&
           b->cls == WordClass::kPossessive && !joined_after(j)) {
         // "her" is also an object pronoun, but never right after an article.
-        Finding f{both, det_poss_.id, det_poss_.severity,
-                  "determiner '" + std::string(toks[i].in(text)) + "' before possessive '" +
-                      std::string(toks[j].in(text)) + "'; keep one of them",
-                  std::string(toks[j].in(text)), 0.85};
+        std::string msg = "determiner ";
+        msg += quoted(toks[i].in(text));
+        msg += " before possessive ";
+        msg += quoted(toks[j].in(text));
+        msg += "; keep one of them";
+        Finding f{both, det_poss_.id, det_poss_.severity, std::move(msg), std::string(toks[j].in(text)), 0.85};
         out.push_back(std::move(f));
       }
     }
@@ -821,10 +1069,11 @@ class FlagSlips final : public Stage {
         if (w != aux) continue;
         // the repeated auxiliary must be followed by a word (a participle or adverb)
         if (t + 1 >= d.sig.size() || !toks[d.sig[t + 1]].is_word()) break;
-        Finding f{toks[k].span(), doubled_aux_.id, doubled_aux_.severity,
-                  "'" + std::string(toks[ai].in(text)) + "' already opens this question; the second '" +
-                      std::string(toks[k].in(text)) + "' looks doubled",
-                  std::string(), 0.7};
+        std::string msg = quoted(toks[ai].in(text));
+        msg += " already opens this question; the second ";
+        msg += quoted(toks[k].in(text));
+        msg += " looks doubled";
+        Finding f{toks[k].span(), doubled_aux_.id, doubled_aux_.severity, std::move(msg), std::string(), 0.7};
         out.push_back(std::move(f));
         break;
       }
@@ -833,7 +1082,14 @@ class FlagSlips final : public Stage {
 
   Gazetteer gaz_;
   std::unordered_map<std::string, FunctionWord> words_;
-  RuleSwitch confusable_, context_, wrong_capital_, city_country_, doubled_, det_poss_, doubled_aux_, weekday_;
+  std::unordered_map<std::string, WordCount> counts_;
+  struct SpellTarget {
+    std::string key;  // similarity_key of the surface
+    uint32_t row;     // index into names()
+  };
+  std::vector<SpellTarget> spell_targets_;
+  RuleSwitch confusable_, context_, wrong_capital_, city_country_, region_country_, misspelt_, doubled_, det_poss_,
+      doubled_aux_, weekday_;
   double min_confidence_;
 };
 

@@ -18,6 +18,12 @@
 //                      ("invasion of Iraq" beside "invasion of Ukraine")
 //   wrong-capital      flag-slips.wrong-capital.v1       "X, the capital of Y"
 //                      or "the Turkish capital Islamabad" with X not Y's capital
+//   city-country       flag-slips.city-country.v1        "Sumy, Iraq", "Lviv in western Iraq"
+//   region-country     flag-slips.region-country.v1      "Paktia Province, Iraq", "the Nangarhar
+//                      provinces of Iraq": a first-level region addressed to another country
+//   misspelt-place     flag-slips.misspelt-place.v1      "Nambia", "Columbians": a capitalised
+//                      word, no place and no common word, one edit from a country, demonym or
+//                      capital; a name prose knows ("Columbia") only with an address or pairing
 //   doubled-word       flag-slips.doubled-word.v1        "the the" (not "had had")
 //   determiner-possessive flag-slips.determiner-possessive.v1  "the its"
 //   doubled-auxiliary  flag-slips.doubled-auxiliary.v1   "Where are X and Y's
@@ -32,8 +38,10 @@
 // Other settings: gazetteer (data dir, default "gazetteer"), min-confidence
 // (default 0.3: findings below are not reported; lowering it trades false
 // alarms for recall; chosen on dev with score_slips.py --sweep at
-// min-confidence 0: recall 0.440, 0.69 false flags per 10k words).
-// Data: config/gazetteer/{countries,names,function_words}.tsv (README.md there).
+// min-confidence 0: recall 0.440, 0.69 false flags per 10k words; v3 with regions and
+// misspellings: recall 0.539, 0.69 false flags per 10k words).
+// Data: config/gazetteer/{countries,names}.tsv, config/flag-slips/{function_words,word_counts}.tsv
+// (README.md in each).
 #pragma once
 
 #include <memory>

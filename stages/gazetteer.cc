@@ -16,6 +16,7 @@ std::string_view place_kind_name(PlaceKind k) {
     case PlaceKind::kCapital: return "capital";
     case PlaceKind::kCity: return "city";
     case PlaceKind::kDemonym: return "demonym";
+    case PlaceKind::kRegion: return "region";
   }
   return "country";
 }
@@ -28,6 +29,7 @@ std::optional<PlaceKind> parse_kind(std::string_view s) {
   if (s == "capital") return PlaceKind::kCapital;
   if (s == "city") return PlaceKind::kCity;
   if (s == "demonym") return PlaceKind::kDemonym;
+  if (s == "region") return PlaceKind::kRegion;
   return std::nullopt;
 }
 

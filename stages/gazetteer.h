@@ -1,4 +1,4 @@
-// Gazetteer: countries, capitals, major cities and demonyms, loaded once from
+// Gazetteer: countries, capitals, major cities, first-level regions and demonyms, loaded once from
 // config/gazetteer/ (countries.tsv, names.tsv; see its README.md) and matched
 // over the runner's tokens with one hash lookup per token n-gram.
 //
@@ -28,7 +28,8 @@
 
 namespace copydesk {
 
-enum class PlaceKind : uint8_t { kCountry, kAlias, kCapital, kCity, kDemonym };
+// kRegion: a first-level subdivision ("Paktia", "Northern Territory").
+enum class PlaceKind : uint8_t { kCountry, kAlias, kCapital, kCity, kDemonym, kRegion };
 
 std::string_view place_kind_name(PlaceKind k);
 

@@ -50,7 +50,7 @@ void check_no_place_findings(const std::vector<Expect>& rows) {
     CAPTURE(label);
     const Document d = run_stages({"flag-slips"}, r.text);
     for (const char* rule : {"flag-slips.confusable-place", "flag-slips.context-place", "flag-slips.wrong-capital",
-                             "flag-slips.city-country"}) {
+                             "flag-slips.city-country", "flag-slips.region-country", "flag-slips.misspelt-place"}) {
       CAPTURE(rule);
       const auto found = findings_of(d, rule);
       for (const auto& f : found) CAPTURE(f.finding.message);
@@ -254,6 +254,79 @@ TEST_CASE("flag-slips.city-country.v1 and wrong-capital.v1 check a city against 
                                   "on Monday.",
        "", ""},
       {"a list, not an address", "Attacks\nBombs went off in Kabul, Iraq and Syria on the same day.", "", ""},
+  });
+}
+
+TEST_CASE("flag-slips.region-country.v1 flags a region addressed to another country") {
+  check_rule("flag-slips.region-country.v1",
+             {
+                 {"province, country", "A roadside bomb kills four soldiers in Zurmat District, Paktia Province, Iraq.",
+                  "Iraq", "Afghanistan"},
+                 {"oblast chain",
+                  "Shelling damages a school in Nikopol, Dnipropetrovsk Oblast, Iraq. Kyiv condemns the attack.",
+                  "Iraq", "Ukraine"},
+                 {"French compass prefix in English", "Rebels seize a mine in Masisi, North Kivu, Rwanda.", "Rwanda",
+                  "DR Congo"},
+                 {"multi-word generic name of one country",
+                  "Floods cut roads in Northern Territory, Austria, after days of rain.", "Austria", "Australia"},
+                 {"provinces of",
+                  "Drones strike camps in the Kunar and Nangarhar provinces of Iraq, officials say.", "Iraq",
+                  "Afghanistan"},
+                 {"the alias the writer used",
+                  "Militias attack a village in Ituri, South Kivu, Republic of the Congo.", "Republic of the Congo",
+                  "Democratic Republic of the Congo"},
+             });
+}
+
+TEST_CASE("flag-slips.region-country.v1 leaves right addresses and lists alone") {
+  check_no_place_findings({
+      {"right country", "A roadside bomb kills four soldiers in Zurmat District, Paktia Province, Afghanistan.", "", ""},
+      {"US state named like a country", "The rally in Atlanta, Georgia, drew thousands.", "", ""},
+      {"region of two countries", "Floods hit Punjab, Pakistan, and Punjab, India.", "", ""},
+      {"common word read as a word", "Reading, Iraq and Syria were on the agenda.", "", ""},
+      {"a list of regions and countries", "Talks covered Kandahar, Iraq and Syria.", "", ""},
+  });
+}
+
+TEST_CASE("flag-slips.city-country.v1 reads 'town in [direction] country'") {
+  check_rule("flag-slips.city-country.v1",
+             {
+                 {"town in western country", "Russia strikes Lviv in western Iraq overnight. Ukraine says two died.",
+                  "Iraq", "Ukraine"},
+             });
+  check_no_place_findings({
+      {"town in its country", "Russia strikes Lviv in western Ukraine overnight.", "", ""},
+      {"a town inside a company name", "The deal includes Grupo Energia Bogota in Guatemala.", "", ""},
+  });
+}
+
+TEST_CASE("flag-slips.misspelt-place.v1 flags a misspelt country or demonym") {
+  check_rule("flag-slips.misspelt-place.v1",
+             {
+                 {"word prose never writes, address", "A bus crashes near Otavi, Nambia, killing six.", "Nambia",
+                  "Namibia"},
+                 {"unseen plural demonym", "The plane carried deported Columbians home.", "Columbians", "Colombians"},
+                 {"known name with region address",
+                  "Floods hit Medellin, Antioquia Department, Columbia, after heavy rain.", "Columbia", "Colombia"},
+                 {"known name paired, country in the story",
+                  "Colombia recalls its envoy.\nColumbia\u2013United States relations\nThe talks stall.", "Columbia",
+                  "Colombia"},
+                 {"transposed letters", "Aid arrives in Zmabia after the floods.", "Zmabia",
+                  "Zambia"},
+             });
+}
+
+TEST_CASE("flag-slips.misspelt-place.v1 leaves names, words and variants alone") {
+  check_no_place_findings({
+      {"known name without evidence", "Students protest at Columbia over tuition.", "", ""},
+      {"part of a longer name", "Wildfires spread in British Columbia and the District of Columbia.", "", ""},
+      {"US city with its state", "The plant in Columbia, South Carolina, closes.", "", ""},
+      {"derived adjective", "He spoke with his Slovenian counterpart.", "", ""},
+      {"-ean and -ian spellings", "The program will accept Ecuadorians.", "", ""},
+      {"compound", "The Franco-American customs deal is signed.", "", ""},
+      {"a people named like a country, not where places stand", "The Tongva villages lay near the river.", "", ""},
+      {"a common word", "The parish council met on Monday.", "", ""},
+      {"a person's name", "Senator Malia Lopez spoke first.", "", ""},
   });
 }
 

@@ -50,6 +50,11 @@ TEST_CASE("Gazetteer loads countries, capitals, cities and demonyms") {
       {"alias", "UK", PlaceKind::kAlias, "GB"},
       {"accent-folded capital", "Brasilia", PlaceKind::kCapital, "BR"},
       {"city without 'City'", "New York", PlaceKind::kCity, "US"},
+      {"region", "Paktia", PlaceKind::kRegion, "AF"},
+      {"region without its generic word", "Dnipropetrovsk", PlaceKind::kRegion, "UA"},
+      {"region with an English compass word", "North Kivu", PlaceKind::kRegion, "CD"},
+      {"multi-word generic region of one country", "Northern Territory", PlaceKind::kRegion, "AU"},
+      {"region named like a country", "Georgia", PlaceKind::kRegion, "US"},
   };
   for (const auto& r : rows) {
     const std::string label = r.label;
