@@ -15,6 +15,7 @@
 
 #include "pipeline/atomic_file.h"
 #include "pipeline/engine.h"
+#include "pipeline/eval_command.h"
 #include "pipeline/json_writer.h"
 #include "pipeline/merge_reports.h"
 #include "pipeline/reader.h"
@@ -244,6 +245,7 @@ void print_usage(std::ostream& os) {
         "  copydesk fix [--diff] [--backup] FILE...   apply the edits to files in place\n"
         "  copydesk merge-reports DIR                 join the findings and statistics of shards\n"
         "  copydesk review RUN.jsonl -o review.html   an HTML page for editors from clean's JSON Lines\n"
+        "  copydesk eval --damage MODE CLEAN...       damage clean text, restore it, score it\n"
         "  copydesk COMMAND --help                    options of a command\n"
         "  copydesk --list-stages | --version\n\n"
         "Inputs: text files (one document each), JSON Lines (.jsonl, one document per line),\n"
@@ -866,6 +868,7 @@ int run_cli(int argc, char** argv) {
       list_stages(std::cout);
       return kExitOk;
     }
+    if (command == "eval") return run_eval_command(std::vector<std::string>(argv + 2, argv + argc));
     if (command == "review") return run_review_command(std::vector<std::string>(argv + 2, argv + argc));
     if (command == "merge-reports") return run_merge_reports(std::vector<std::string>(argv + 2, argv + argc));
     if (command != "clean" && command != "check" && command != "fix")
