@@ -1,3 +1,40 @@
+// restore: puts back what a lossy scraper deleted (every non-ASCII character,
+// or only apostrophes), by decoding the deletion channel gap by gap.
+//
+//   Document d = run_stages({"restore"}, "the countrys day, dont go");
+//   // d.text == "the country\u2019s day, don\u2019t go"
+//
+// The channel only deletes, so the stage only INSERTS characters the channel
+// deletes (U+2019, U+2014, U+00A0): it never deletes or changes an input
+// byte, and its output is a fixed point (running it again changes nothing:
+// neighbours are read as the channel would have left them).
+//
+// Rules (each edit's confidence is the estimated probability it is right):
+//   restore.apostrophe.v1   a token whose stripped form is written with an
+//                           apostrophe in the training text ("dont", "countrys");
+//                           ambiguous keys (its, were, well, ill) are decided by
+//                           their neighbours (config/restore/context.tsv).
+//   restore.possessive.v1   an unknown "Xs" where X is a capitalised name known
+//                           to the lexicon or written elsewhere in the document.
+//   restore.glued-dash.v1   an unknown token that splits into two known words,
+//   restore.glued-space.v1  with the separator (em dash / no-break space) most
+//                           often deleted between them; also two spaces between
+//                           words (" \u2014 " lost its dash) and a space before a
+//                           line break.
+//   restore.space-after-punct.v1  a no-break space after , ; : . ) glued to a
+//                           following word (not numbers, URLs, "U.S.").
+//   restore.label-space.v1  the no-break spaces a transcript puts after a
+//                           line-initial label ("Q", "END"), learned per label.
+// Where a glued token is split, each part is then decided as a word of its
+// own ("JoeBidens" -> "Joe\u00a0Biden\u2019s"); two insertions at one gap
+// become one edit (apostrophe first), as sure as its less sure part.
+// URLs, e-mail addresses and tokens with digits are left alone.
+//
+// Data: config/restore/ (see its README.md). Settings ([restore] section):
+//   data = restore            directory under config/ with the tables
+//   line-end-dash = true      a space before a line break is a deleted dash
+//                             (true for trimmed text; turn off for input that
+//                             keeps stray trailing spaces)
 #pragma once
 
 #include <memory>

@@ -21,6 +21,7 @@ Outputs (UTF-8 TSV, '#' comment lines; see config/restore/README.md):
   pairs.tsv     word pairs glued by a deleted separator: w1, w2, sep, count.
   gaps.tsv      deletions at punctuation and space gaps, by context class:
                 kind, left class, right class, counts per deleted class.
+  labels.tsv    line-initial labels ("Q", "END") and the run deleted after them.
   context.tsv   for ambiguous keys (its/it's, were/we're ...): key, form,
                 side (L = word before, R = word after), neighbour, count.
 
@@ -57,6 +58,7 @@ MIN_WORD_COUNT = 1.0       # weighted; lexicon rows below this are dropped
 MIN_FORM_COUNT = 1.0
 MIN_PAIR_COUNT = 2.0
 MIN_CONTEXT_COUNT = 1.5
+MIN_TRIPLE_COUNT = 2.5
 AMBIG_MIN_SHARE = 0.01     # a key is ambiguous when >= 2 readings each have this share
 AMBIG_MIN_COUNT = 5.0
 
@@ -150,6 +152,7 @@ class Counts:
         self.glue_right = collections.defaultdict(collections.Counter)  # w2 -> sep -> n
         self.pairs = collections.Counter()       # (w1, w2, sep) -> n
         self.gaps = collections.Counter()        # (kind, lc, rc, class) -> n
+        self.labels = collections.Counter()      # (line-initial token, deleted run after it) -> n
         self.total = 0.0
 
 
@@ -245,6 +248,17 @@ def count_doc(text, weight, c, ctx_keys, ctx_counts):
             rc = char_class(s[i + 1]) if nxt == " " and i + 1 < n else char_class(nxt)
             c.gaps[("space" + ("2" if nxt == " " else "N"), lc, rc, cls)] += weight
 
+    # Line-initial labels ("Q", "END" in transcripts): what was deleted after them.
+    ls = 0
+    while ls < n:
+        m = TOKEN.match(s, ls)
+        if m and m.end() - m.start() <= 12 and (m.end() == n or s[m.end()] in " \n"):
+            c.labels[(s[m.start():m.end()], ins.get(m.end(), ""))] += weight
+        nl = s.find("\n", ls)
+        if nl < 0:
+            break
+        ls = nl + 1
+
     # Context for ambiguous keys (second pass only).
     if ctx_keys is not None:
         for ti, (b, e) in enumerate(toks):
@@ -264,6 +278,7 @@ def count_doc(text, weight, c, ctx_keys, ctx_counts):
             right = context_token(s, toks, ti, +1)
             ctx_counts[(key, form, "L", left)] += weight
             ctx_counts[(key, form, "R", right)] += weight
+            ctx_counts[(key, form, "T", left + " " + right)] += weight
 
 
 def context_token(s, toks, ti, direction):
@@ -426,11 +441,22 @@ def write_outputs(out, c, ambiguous, ctx):
                 continue
             fh.write("\t".join(k) + "\t" + "\t".join(fmt(t.get(x, 0)) for x in classes) + "\n")
 
+    totals = collections.Counter()
+    for (tok, run), n in c.labels.items():
+        totals[tok] += n
+    with open(os.path.join(out, "labels.tsv"), "w", encoding="utf-8") as fh:
+        fh.write(HEADER)
+        fh.write("# line-initial token (a speaker label: Q, END), deleted run after it as code points,\n"
+                 "# count with that run, count of the token at a line start followed by a space or line end\n")
+        for (tok, run), n in sorted(c.labels.items()):
+            if run and all(ch.isspace() for ch in run) and n >= 5 and n >= 0.5 * totals[tok]:
+                fh.write("%s\t%s\t%s\t%s\n" % (tok, " ".join("U+%04X" % ord(ch) for ch in run), fmt(n), fmt(totals[tok])))
+
     with open(os.path.join(out, "context.tsv"), "w", encoding="utf-8") as fh:
         fh.write(HEADER)
-        fh.write("# key\tform\tside (L: neighbour before, R: after)\tneighbour\tcount\n")
+        fh.write("# key\tform\tside (L: neighbour before, R: after, T: both, space-separated)\tneighbour\tcount\n")
         for (key, form, side, nb), n in sorted(ctx.items()):
-            if n >= MIN_CONTEXT_COUNT and "\t" not in nb:
+            if n >= (MIN_TRIPLE_COUNT if side == "T" else MIN_CONTEXT_COUNT) and "\t" not in nb:
                 fh.write("%s\t%s\t%s\t%s\t%s\n" % (key, form, side, nb, fmt(n)))
 
 
