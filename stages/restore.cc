@@ -500,6 +500,12 @@ class RestoreStage final : public Stage {
     if ((prev.kind == TokenKind::kWord || prev.kind == TokenKind::kNumber) && prev.ascii) lw = prev.in(v.text);
     std::string_view rc = word_class(rw);
     if (p == '.' && (rc == "l" || rc == "1")) return;  // domains, abbreviations
+    // "Caliber.Az", "News.Az": a dot glued to a word that is rare in prose is a
+    // site or product name more often than a lost sentence space; sentences
+    // start with common words (weighted count >= 100 in the training prose).
+    if (p == '.') {
+      if (model_.word_count(ascii_lower(rw)) < 100.0) return;
+    }
     std::string kind = "punct";
     kind += p;
     const GapCounts* g = model_.gap(kind, word_class(lw), rc);

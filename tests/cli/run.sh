@@ -1,2 +1,145 @@
 #!/usr/bin/env bash
-echo "cli: 0 passed, 0 failed"
+# Black-box CLI tests: exact stdout and exit status of copydesk over samples/
+# and generated bad inputs.
+#   tests/cli/run.sh BUILD/copydesk            compare with samples/expected/
+#   tests/cli/run.sh --update BUILD/copydesk   rewrite samples/expected/ (read the diff!)
+set -u
+update=0
+if [ "${1:-}" = "--update" ]; then update=1; shift; fi
+CD=${1:?usage: run.sh [--update] PATH/TO/copydesk}
+ROOT=${COPYDESK_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
+EXP=$ROOT/samples/expected
+W=$(mktemp -d)
+trap 'rm -rf "$W"' EXIT
+cd "$ROOT" || exit 2
+mkdir -p "$EXP"
+export COPYDESK_DATA_DIR=$ROOT/config
+pass=0 fail=0
+
+# case NAME EXPECTED_RC COMMAND...: stdout must equal samples/expected/NAME.
+case_golden() {
+  local name=$1 want_rc=$2; shift 2
+  "$@" >"$W/$name" 2>"$W/$name.err"
+  local rc=$?
+  if [ $update = 1 ]; then cp "$W/$name" "$EXP/$name"; fi
+  if [ "$rc" != "$want_rc" ]; then
+    echo "FAIL $name: exit $rc, expected $want_rc"; sed 's/^/  | /' "$W/$name.err" | head -5; fail=$((fail+1)); return
+  fi
+  if ! cmp -s "$W/$name" "$EXP/$name"; then
+    echo "FAIL $name: output differs from samples/expected/$name"
+    diff "$EXP/$name" "$W/$name" | head -10 | sed 's/^/  | /'; fail=$((fail+1)); return
+  fi
+  pass=$((pass+1))
+}
+
+# check NAME CONDITION...: a shell condition that must hold.
+check() {
+  local name=$1; shift
+  if "$@"; then pass=$((pass+1)); else echo "FAIL $name"; fail=$((fail+1)); fi
+}
+
+case_golden diplomat-scraped.body.txt 0 "$CD" clean -q samples/diplomat-scraped.txt
+case_golden diplomat-scraped.check.txt 1 "$CD" check -q samples/diplomat-scraped.txt
+case_golden diplomat-scraped.jsonl 0 "$CD" clean -q --format jsonl samples/diplomat-scraped.txt
+case_golden news.jsonl 0 "$CD" clean -q samples/news.jsonl
+case_golden news.check.json 0 "$CD" check -q --format json samples/news.jsonl
+
+# --output-dir writes body, footer and findings per input.
+"$CD" clean -q --output-dir "$W/out" samples/diplomat-scraped.txt
+check "output-dir body" cmp -s "$W/out/diplomat-scraped.txt" "$EXP/diplomat-scraped.body.txt"
+check "output-dir footer" test -s "$W/out/diplomat-scraped.footer.txt"
+check "output-dir findings" test -s "$W/out/diplomat-scraped.findings.jsonl"
+check "output-dir no temp files" test -z "$(find "$W/out" -name '*.tmp.*')"
+
+# Idempotence: cleaning the cleaned text (footer kept) changes nothing more.
+"$CD" clean -q --keep-footer samples/diplomat-scraped.txt >"$W/once.txt"
+"$CD" clean -q --keep-footer --format jsonl "$W/once.txt" >"$W/twice.jsonl"
+check "idempotent: no edits on own output" grep -q '"edits":\[\]' "$W/twice.jsonl"
+
+# Bad input: one record per input, each error named, the run goes on, exit 2.
+B=$W/bad; mkdir -p "$B"
+: >"$B/empty.txt"
+printf 'abc\0def' >"$B/binary.txt"
+printf 'caf\xe9 au lait\r\n' >"$B/latin1.txt"
+printf '{"id":"a","text":"fine"}\n{"id":"b","text":\n{"id":"c","body":"x"}\n{"id":"d","text":"also fine"}\n' >"$B/records.jsonl"
+printf 'hello gz\n' | gzip >"$B/good.txt.gz"
+(for i in $(seq 1 3000); do echo "{\"id\":\"$i\",\"text\":\"record number $i\"}"; done) | gzip | head -c 4000 >"$B/truncated.jsonl.gz"
+head -c 52428800 /dev/zero | tr '\0' 'x' >"$B/one-50mb-line.txt"
+"$CD" clean -q --format jsonl "$B/empty.txt" "$B/binary.txt" "$B/latin1.txt" "$B/records.jsonl" \
+  "$B/good.txt.gz" "$B/missing.txt" "$B/one-50mb-line.txt" >"$W/bad.jsonl" 2>"$W/bad.err"
+rc=$?
+check "bad input: exit 2" test $rc = 2
+check "bad input: one record per input" test "$(wc -l <"$W/bad.jsonl")" = 10
+for code in empty binary invalid-json missing-field unreadable-file too-large; do
+  check "bad input: error $code recorded" grep -q "\"code\":\"$code\"" "$W/bad.jsonl"
+  check "bad input: error $code logged" grep -q "($code)" "$W/bad.err"
+done
+check "bad input: invalid UTF-8 repaired by decode" grep -q '"rule":"decode.invalid-utf8.v1"' "$W/bad.jsonl"
+check "bad input: good records still cleaned" test "$(grep -c '"error":null' "$W/bad.jsonl")" = 4
+"$CD" clean -q --format jsonl "$B/truncated.jsonl.gz" >"$W/trunc.jsonl" 2>/dev/null
+rc=$?
+check "truncated gz: exit 2" test $rc = 2
+check "truncated gz: last record is an error" sh -c "tail -n 1 '$W/trunc.jsonl' | grep -q '\"code\":\"read-error\"'"
+
+# Truncated zstd: an error record for the broken tail, exit 2.
+if command -v zstd >/dev/null; then
+  python3 -c 'import json,random
+r = random.Random(7)
+for i in range(4000): print(json.dumps({"id": str(i), "text": " ".join(str(r.random()) for _ in range(8))}))' |
+    zstd -q -c | head -c 20000 >"$B/truncated.jsonl.zst"
+  "$CD" clean -q --format jsonl "$B/truncated.jsonl.zst" >"$W/zst.jsonl" 2>/dev/null
+  rc=$?
+  check "truncated zst: exit 2" test $rc = 2
+  check "truncated zst: last record is an error" sh -c "tail -n 1 '$W/zst.jsonl' | grep -q 'truncated zstd stream'"
+fi
+
+# Baseline round trip: write, then nothing new; one new slip reports exactly one.
+mkdir -p "$W/base"
+cp samples/diplomat-scraped.txt "$W/base/a.txt"
+"$CD" check -q --write-baseline "$W/base.txt" "$W/base/a.txt" >/dev/null
+"$CD" check -q --baseline "$W/base.txt" "$W/base/a.txt" >"$W/base.out"
+check "baseline: exit 0 with nothing new" test $? = 0
+check "baseline: nothing reported" test ! -s "$W/base.out"
+printf 'An added line. The the report.\n' >>"$W/base/a.txt"
+"$CD" check -q --baseline "$W/base.txt" "$W/base/a.txt" >"$W/base.out"
+check "baseline: new slip exits 1" test $? = 1
+check "baseline: exactly one new finding" test "$(wc -l <"$W/base.out")" = 1
+
+# --fail-on levels: exit codes.
+printf 'The the plan was fine.\n' >"$W/slip.txt"
+for lv in suggestion:1 warning:1 error:0 never:0; do
+  "$CD" check -q --stages flag-slips --fail-on "${lv%%:*}" "$W/slip.txt" >/dev/null
+  check "check --fail-on ${lv%%:*}: exit ${lv##*:}" test $? = "${lv##*:}"
+done
+
+# fix: --diff prints, the file is unchanged; then fix writes it atomically with a backup.
+printf 'It was the countrys day.\r\n' >"$W/fix.txt"
+"$CD" fix -q --diff "$W/fix.txt" >"$W/fix.diff"
+check "fix --diff shows a change" grep -q '^+It was the country' "$W/fix.diff"
+check "fix --diff leaves the file" cmp -s "$W/fix.txt" <(printf 'It was the countrys day.\r\n')
+"$CD" fix -q --backup "$W/fix.txt"
+check "fix writes the file" cmp -s "$W/fix.txt" <(printf 'It was the country\342\200\231s day.\n')
+check "fix keeps a backup" test -f "$W/fix.txt.orig"
+
+# Report formats on the seed: every format runs and names the Istanbul finding.
+for f in line json sarif github gitlab; do
+  "$CD" check -q --format $f samples/diplomat-scraped.txt >"$W/fmt.$f"
+  check "check --format $f: exit 1" test $? = 1
+  check "check --format $f: Istanbul" grep -q 'Istanbul' "$W/fmt.$f"
+done
+
+# Usage errors exit 2 with a message; --help and --version exit 0.
+"$CD" clean --no-such-flag samples/diplomat-scraped.txt >/dev/null 2>"$W/usage.err"
+check "unknown flag: exit 2" test $? = 2
+check "unknown flag: message" grep -q 'no-such-flag' "$W/usage.err"
+"$CD" clean --stages restore,nope samples/diplomat-scraped.txt >/dev/null 2>"$W/stage.err"
+check "unknown stage: exit 2" test $? = 2
+check "unknown stage: message" grep -q "unknown stage 'nope'" "$W/stage.err"
+check "--help exits 0" "$CD" clean --help >/dev/null
+check "--version exits 0" "$CD" --version >/dev/null
+check "--list-stages lists restore" sh -c "'$CD' --list-stages | grep -q '^restore'"
+"$CD" check -q --fail-on never samples/diplomat-scraped.txt >/dev/null
+check "check --fail-on never: exit 0" test $? = 0
+
+echo "cli: $pass passed, $fail failed"
+[ $fail = 0 ]

@@ -59,6 +59,7 @@ TEST_CASE("restore: must not change") {
       {"e-mail", "Write to dont.reply@example.org today.", "Write to dont.reply@example.org today."},
       {"acronym", "The ITS program and the OFN network.", "The ITS program and the OFN network."},
       {"unknown name is not split", "Mr. Hollowell spoke.", "Mr. Hollowell spoke."},
+      {"site name with a dot", "Anti-US banner appears - Caliber.Az - April 14", "Anti-US banner appears - Caliber.Az - April 14"},
       {"sentence spacing", "It ended.  Then we left.", "It ended.  Then we left."},
   };
   check_rows(rows, std::size(rows));
