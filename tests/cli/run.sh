@@ -43,6 +43,9 @@ case_golden diplomat-scraped.check.txt 1 "$CD" check -q samples/diplomat-scraped
 case_golden diplomat-scraped.jsonl 0 "$CD" clean -q --format jsonl samples/diplomat-scraped.txt
 case_golden news.jsonl 0 "$CD" clean -q samples/news.jsonl
 case_golden news.check.json 0 "$CD" check -q --format json samples/news.jsonl
+for f in sarif github gitlab; do
+  case_golden diplomat-scraped.check.$f 1 "$CD" check -q --format $f samples/diplomat-scraped.txt
+done
 
 # --output-dir writes body, footer and findings per input.
 "$CD" clean -q --output-dir "$W/out" samples/diplomat-scraped.txt
