@@ -58,6 +58,7 @@ struct RawOptions {
   double review_threshold = 0.5;
   size_t max_document_bytes = 32u << 20;
   size_t threads = 0;
+  std::string encoding;
   std::vector<std::string> sets;
   std::string input_format;
   std::string text_field;
@@ -161,6 +162,10 @@ po::options_description pipeline_options(RawOptions& raw) {
       ("threads,j", po::value(&raw.threads)->value_name("N"),
        "worker threads (default 0: the CPUs this process may use, from SLURM_CPUS_PER_TASK or "
        "the affinity mask); output order is input order whatever N is")
+      ("encoding", po::value(&raw.encoding)->value_name("NAME"),
+       "input encoding for bytes that are not UTF-8: auto (ICU's detector picks a single-byte "
+       "encoding, the default), utf-8 (invalid bytes become U+FFFD), or a name such as "
+       "windows-1252 (same as --set decode.encoding=NAME)")
       ("set", po::value(&raw.sets)->composing()->value_name("STAGE.KEY=VALUE"),
        "set a stage key, e.g. --set normalise.collapse-spaces=true (repeatable)");
   return d;
@@ -367,6 +372,7 @@ ParsedCommandLine parse(int argc, char** argv, const std::string& command) {
   out.settings.data_dir = raw.data_dir;
   out.settings.policy = {raw.apply_threshold, raw.review_threshold};
   out.settings.max_document_bytes = raw.max_document_bytes;
+  if (!raw.encoding.empty()) stage_values.insert_or_assign("decode.encoding", raw.encoding);
   for (const auto& [k, v] : stage_values) {
     size_t dot = k.find('.');
     std::string stage = k.substr(0, dot), key = k.substr(dot + 1);

@@ -20,8 +20,10 @@ inline PipelineSettings test_settings(std::map<std::string, std::string> values 
   return s;
 }
 
-// Pipelines are expensive to build (stages load data): cache by stage list.
-const Pipeline& cached_pipeline(const std::vector<std::string>& stages);
+// Pipelines are expensive to build (stages load data): cache by stage list
+// and settings ("stage.key" -> value).
+const Pipeline& cached_pipeline(const std::vector<std::string>& stages,
+                                const std::map<std::string, std::string>& values = {});
 
 inline Document run_stages(const std::vector<std::string>& stages, const std::string& text,
                            const std::string& id = "test") {

@@ -77,7 +77,11 @@ for code in empty binary invalid-json missing-field unreadable-file too-large; d
   check "bad input: error $code recorded" grep -q "\"code\":\"$code\"" "$W/bad.jsonl"
   check "bad input: error $code logged" grep -q "($code)" "$W/bad.err"
 done
-check "bad input: invalid UTF-8 repaired by decode" grep -q '"rule":"decode.invalid-utf8.v1"' "$W/bad.jsonl"
+check "bad input: invalid UTF-8 repaired by decode" grep -q '"rule":"decode.legacy.v1"' "$W/bad.jsonl"
+"$CD" clean -q --format jsonl --encoding utf-8 "$B/latin1.txt" >"$W/utf8only.jsonl"
+check "--encoding utf-8: U+FFFD and an error finding" grep -q '"rule":"decode.invalid-utf8.v1"' "$W/utf8only.jsonl"
+"$CD" clean -q --encoding windows-1252 "$B/latin1.txt" >"$W/cp1252.txt"
+check "--encoding windows-1252 decodes" cmp -s "$W/cp1252.txt" <(printf 'caf\303\251 au lait\n')
 check "bad input: good records still cleaned" test "$(grep -c '"error":null' "$W/bad.jsonl")" = 4
 "$CD" clean -q --format jsonl "$B/truncated.jsonl.gz" >"$W/trunc.jsonl" 2>/dev/null
 rc=$?

@@ -5,6 +5,7 @@
 
 #include <doctest/doctest.h>
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,7 @@
 #include "tests/test_support.h"
 
 using copydesk::Document;
+using copydesk::Pipeline;
 using copydesk::invert_edits;
 using copydesk::testing::findings_of;
 
@@ -35,7 +37,8 @@ Document run_decode(const std::string& text) {
   d.id = "test";
   d.original = text;
   std::vector<copydesk::StageCounters> counters;
-  copydesk::testing::cached_pipeline({"decode"}).run(d, counters);
+  // encoding=utf-8: invalid bytes become U+FFFD (no legacy-encoding guess).
+  copydesk::testing::cached_pipeline({"decode"}, {{"decode.encoding", "utf-8"}}).run(d, counters);
   CHECK(counters.at(0).edits_rejected == 0);
   return d;
 }
@@ -191,4 +194,32 @@ TEST_CASE("decode: output is valid UTF-8 for every two-byte input") {
       CHECK(d.text.find('\r') == std::string::npos);
     }
   }
+}
+
+TEST_CASE("decode: legacy single-byte encodings") {
+  struct Row {
+    const char* label;
+    std::map<std::string, std::string> settings;
+    std::string input;
+    std::string expected;
+  } rows[] = {
+      {"detected windows-1252 in a Latin text", {},
+       "Caf\xe9 au lait, na\xefve r\xe9sum\xe9 \x93quoted\x94 and more text here.",
+       "Caf\u00e9 au lait, na\u00efve r\u00e9sum\u00e9 \u201cquoted\u201d and more text here."},
+      {"named encoding", {{"decode.encoding", "ISO-8859-2"}}, "Pr\xe1ha a \xb9koda", "Pr\u00e1ha a \u0161koda"},
+      {"valid UTF-8 is never re-read", {{"decode.encoding", "windows-1252"}}, "Caf\u00e9", "Caf\u00e9"},
+      {"forced utf-8: U+FFFD", {{"decode.encoding", "utf-8"}}, "Caf\xe9", "Caf\uFFFD"},
+  };
+  for (const auto& r : rows) {
+    INFO(std::string(r.label));
+    Document d;
+    d.id = "t";
+    d.original = r.input;
+    copydesk::testing::cached_pipeline({"decode"}, r.settings).run(d);
+    REQUIRE_FALSE(d.error.has_value());
+    CHECK(d.text == r.expected);
+    CHECK(invert_edits(d.text, d.edits) == r.input);
+  }
+  CHECK_THROWS_AS(Pipeline::build({"decode"}, copydesk::testing::test_settings({{"decode.encoding", "Shift_JIS"}})),
+                  copydesk::ConfigError);
 }
