@@ -16,6 +16,7 @@
 #include "pipeline/atomic_file.h"
 #include "pipeline/engine.h"
 #include "pipeline/eval_command.h"
+#include "pipeline/explain_command.h"
 #include "pipeline/json_writer.h"
 #include "pipeline/merge_reports.h"
 #include "pipeline/reader.h"
@@ -251,6 +252,7 @@ void print_usage(std::ostream& os) {
         "  copydesk merge-reports DIR                 join the findings and statistics of shards\n"
         "  copydesk review RUN.jsonl -o review.html   an HTML page for editors from clean's JSON Lines\n"
         "  copydesk eval --damage MODE CLEAN...       damage clean text, restore it, score it\n"
+        "  copydesk explain TEXT                      each character, its name, and what repair does\n"
         "  copydesk COMMAND --help                    options of a command\n"
         "  copydesk --list-stages | --version\n\n"
         "Inputs: text files (one document each), JSON Lines (.jsonl, one document per line),\n"
@@ -874,6 +876,7 @@ int run_cli(int argc, char** argv) {
       list_stages(std::cout);
       return kExitOk;
     }
+    if (command == "explain") return run_explain_command(std::vector<std::string>(argv + 2, argv + argc));
     if (command == "eval") return run_eval_command(std::vector<std::string>(argv + 2, argv + argc));
     if (command == "review") return run_review_command(std::vector<std::string>(argv + 2, argv + argc));
     if (command == "merge-reports") return run_merge_reports(std::vector<std::string>(argv + 2, argv + argc));

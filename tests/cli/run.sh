@@ -135,6 +135,11 @@ for f in line json sarif github gitlab; do
   check "check --format $f: Istanbul" grep -q 'Istanbul' "$W/fmt.$f"
 done
 
+# explain: code points, names, and what repair does.
+"$CD" explain "$(printf 'don\303\242\342\202\254\342\204\242t')" >"$W/explain.txt"
+check "explain: names characters" grep -q 'U+20AC  EURO SIGN' "$W/explain.txt"
+check "explain: shows the repair" grep -q "repair.mojibake.v1" "$W/explain.txt"
+
 # Usage errors exit 2 with a message; --help and --version exit 0.
 "$CD" clean --no-such-flag samples/diplomat-scraped.txt >/dev/null 2>"$W/usage.err"
 check "unknown flag: exit 2" test $? = 2
