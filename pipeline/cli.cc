@@ -444,6 +444,7 @@ void add_counters(std::vector<StageCounters>& into, const std::vector<StageCount
     into[i].edits_dropped += c[i].edits_dropped;
     into[i].edits_rejected += c[i].edits_rejected;
     into[i].findings += c[i].findings;
+    into[i].seconds += c[i].seconds;
   }
 }
 
