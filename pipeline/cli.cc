@@ -19,6 +19,7 @@
 #include "pipeline/explain_command.h"
 #include "pipeline/json_writer.h"
 #include "pipeline/merge_reports.h"
+#include "pipeline/path_glob.h"
 #include "pipeline/reader.h"
 #include "pipeline/review.h"
 #include "pipeline/report.h"
@@ -277,10 +278,19 @@ void setup_logging(const RawOptions& raw) {
   spdlog::set_level(level);
 }
 
+// A per-path section of a config file ("[news/**]"): stages and stage keys
+// for the files under it. The last matching section wins.
+struct PathSection {
+  std::string pattern;
+  std::string base_dir;  // folder of the config file
+  std::map<std::string, std::string> values;  // "stages" and "stage.key"
+};
+
 struct ParsedCommandLine {
   RawOptions raw;
   PipelineSettings settings;
   std::vector<std::string> stages;
+  std::vector<PathSection> path_sections;
   bool exit_now = false;
   int exit_code = kExitOk;
 };
@@ -295,12 +305,42 @@ bool option_of_any_command(const std::string& name) {
   return false;
 }
 
-// Collects "stage.key = value" options that Program_options did not know.
+// "news/**.flag-slips.doubled-word.severity": a key inside a per-path
+// section. Splits it into the pattern and the key when the section name looks
+// like a path pattern and the rest is "stages" or a known stage's key.
+bool split_path_key(const std::string& key, std::string& pattern, std::string& rest) {
+  for (size_t dot = key.find('.'); dot != std::string::npos; dot = key.find('.', dot + 1)) {
+    std::string p = key.substr(0, dot), r = key.substr(dot + 1);
+    if (p.find_first_of("/*?") == std::string::npos) continue;
+    size_t d2 = r.find('.');
+    if (r == "stages" || (d2 != std::string::npos && find_stage(r.substr(0, d2)))) {
+      pattern = p;
+      rest = r;
+      return true;
+    }
+  }
+  return false;
+}
+
+// Collects "stage.key = value" options that Program_options did not know,
+// and keys of per-path sections.
 void collect_stage_settings(const po::parsed_options& parsed, std::map<std::string, std::string>& into,
-                            const std::string& origin) {
+                            const std::string& origin, std::vector<PathSection>* sections = nullptr) {
   for (const auto& opt : parsed.options) {
     if (!opt.unregistered) continue;
     const std::string& key = opt.string_key;
+    std::string pattern, rest;
+    if (sections && split_path_key(key, pattern, rest)) {
+      auto it = std::find_if(sections->begin(), sections->end(), [&](const PathSection& s) {
+        return s.pattern == pattern && s.base_dir == fs::path(origin).parent_path().string();
+      });
+      if (it == sections->end()) {
+        sections->push_back({pattern, fs::path(origin).parent_path().string(), {}});
+        it = std::prev(sections->end());
+      }
+      it->values.emplace(rest, opt.value.empty() ? "" : opt.value.front());
+      continue;
+    }
     size_t dot = key.find('.');
     if (dot == std::string::npos && option_of_any_command(key)) continue;  // another command's option
     if (dot == std::string::npos || !find_stage(key.substr(0, dot)))
@@ -359,7 +399,7 @@ ParsedCommandLine parse(int argc, char** argv, const std::string& command) {
       if (!in) throw UsageError("cannot read config file '" + file + "'");
       auto parsed_file = po::parse_config_file(in, all, /*allow_unregistered=*/true);
       po::store(parsed_file, vm);
-      collect_stage_settings(parsed_file, stage_values, file);
+      collect_stage_settings(parsed_file, stage_values, file, &out.path_sections);
     }
     po::notify(vm);
     raw.data_dir = data_dir;
@@ -433,30 +473,77 @@ struct RunTotals {
   size_t documents = 0;
   size_t failed = 0;
   size_t findings_at_fail_level = 0;
-  std::vector<StageCounters> per_stage;
+  std::vector<std::string> stage_order;            // first appearance
+  std::map<std::string, StageCounters> per_stage;  // by stage name
 };
 
-void add_counters(std::vector<StageCounters>& into, const std::vector<StageCounters>& c) {
-  into.resize(c.size());
-  for (size_t i = 0; i < c.size(); ++i) {
-    into[i].edits_applied += c[i].edits_applied;
-    into[i].edits_reviewed += c[i].edits_reviewed;
-    into[i].edits_dropped += c[i].edits_dropped;
-    into[i].edits_rejected += c[i].edits_rejected;
-    into[i].findings += c[i].findings;
-    into[i].seconds += c[i].seconds;
+void add_counters(RunTotals& t, const Pipeline& p, const std::vector<StageCounters>& c) {
+  const auto names = p.stage_names();
+  for (size_t i = 0; i < c.size() && i < names.size(); ++i) {
+    auto [it, fresh] = t.per_stage.try_emplace(names[i]);
+    if (fresh) t.stage_order.push_back(names[i]);
+    StageCounters& into = it->second;
+    into.edits_applied += c[i].edits_applied;
+    into.edits_reviewed += c[i].edits_reviewed;
+    into.edits_dropped += c[i].edits_dropped;
+    into.edits_rejected += c[i].edits_rejected;
+    into.findings += c[i].findings;
+    into.seconds += c[i].seconds;
   }
 }
 
-void log_summary(const RunTotals& t, const Pipeline& p) {
+void log_summary(const RunTotals& t) {
   spdlog::info("{} document(s), {} failed", t.documents, t.failed);
-  auto names = p.stage_names();
-  for (size_t i = 0; i < t.per_stage.size() && i < names.size(); ++i) {
-    const auto& c = t.per_stage[i];
-    spdlog::info("  {}: {} edit(s) applied, {} as suggestions, {} dropped, {} finding(s)", names[i],
+  for (const auto& name : t.stage_order) {
+    const auto& c = t.per_stage.at(name);
+    spdlog::info("  {}: {} edit(s) applied, {} as suggestions, {} dropped, {} finding(s)", name,
                  c.edits_applied, c.edits_reviewed, c.edits_dropped, c.findings);
   }
 }
+
+// The pipeline for each document: the default one, or the one of the last
+// per-path config section that matches the document's file.
+class PipelineSet {
+ public:
+  PipelineSet(const ParsedCommandLine& cl) : default_(Pipeline::build(cl.stages, cl.settings)) {
+    for (const auto& sec : cl.path_sections) {
+      PipelineSettings settings = cl.settings;
+      std::vector<std::string> stages = cl.stages;
+      for (const auto& [k, v] : sec.values) {
+        if (k == "stages") {
+          stages = split_list(v);
+          for (const auto& st : stages)
+            if (!find_stage(st)) throw UsageError("[" + sec.pattern + "]: unknown stage '" + st + "'");
+        } else {
+          settings.values[k] = v;
+        }
+      }
+      sections_.push_back({sec, Pipeline::build(stages, settings)});
+    }
+  }
+  const Pipeline& for_document(const Document& doc) const {
+    if (!doc.source_path.empty() && doc.source_path != "-")
+      for (auto it = sections_.rbegin(); it != sections_.rend(); ++it)
+        if (path_section_matches(it->first.pattern, it->first.base_dir, doc.source_path)) return it->second;
+    return default_;
+  }
+  const Pipeline& default_pipeline() const { return default_; }
+  std::vector<RuleInfo> rules() const {
+    std::vector<RuleInfo> r = default_.rules();
+    for (const auto& s : sections_) {
+      auto more = s.second.rules();
+      r.insert(r.end(), more.begin(), more.end());
+    }
+    return r;
+  }
+  PipelineChooser chooser() const {
+    return [this](const Document& d) -> const Pipeline& { return for_document(d); };
+  }
+
+ private:
+  Pipeline default_;
+  std::vector<std::pair<PathSection, Pipeline>> sections_;
+};
 
 void note_document(const Document& doc, RunTotals& totals, std::optional<Severity> fail_on,
                    const std::vector<MappedFinding>& findings) {
@@ -494,17 +581,16 @@ struct RunReport {
   }
 };
 
-std::string stats_json(const RunTotals& t, const RunReport& r, const Pipeline& p) {
+std::string stats_json(const RunTotals& t, const RunReport& r) {
   JsonWriter w;
   w.begin_object();
   w.key("documents").integer(static_cast<int64_t>(t.documents));
   w.key("failed").integer(static_cast<int64_t>(t.failed));
   w.key("edits").integer(static_cast<int64_t>(r.edits));
   w.key("stages").begin_object();
-  auto names = p.stage_names();
-  for (size_t i = 0; i < names.size() && i < t.per_stage.size(); ++i) {
-    const auto& c = t.per_stage[i];
-    w.key(names[i]).begin_object()
+  for (const auto& name : t.stage_order) {
+    const auto& c = t.per_stage.at(name);
+    w.key(name).begin_object()
         .key("edits_applied").integer(static_cast<int64_t>(c.edits_applied))
         .key("edits_reviewed").integer(static_cast<int64_t>(c.edits_reviewed))
         .key("edits_dropped").integer(static_cast<int64_t>(c.edits_dropped))
@@ -610,7 +696,7 @@ int run_clean(const ParsedCommandLine& cl) {
     throw UsageError("--format expects text, jsonl or auto, got '" + raw.format + "'");
   }
 
-  const Pipeline pipeline = Pipeline::build(cl.stages, cl.settings);
+  const PipelineSet pipelines(cl);
   const std::string out_dir = raw.output_dir;
   std::string manifest_path, hash;
   if (shard) {
@@ -674,9 +760,9 @@ int run_clean(const ParsedCommandLine& cl) {
 
   DocumentReader reader(files, ro);
   std::string key_of_current;
-  run_engine(reader, pipeline, {.threads = raw.threads}, [&](Document& doc,
+  run_engine(reader, pipelines.chooser(), {.threads = raw.threads}, [&](Document& doc,
                                                            const std::vector<StageCounters>& counters) {
-    add_counters(totals.per_stage, counters);
+    add_counters(totals, pipelines.for_document(doc), counters);
     note_document(doc, totals, fail_on, doc.findings);
     report.add(doc);
     const std::string key = std::to_string(doc.input_index) + "\n" + doc.source_name;
@@ -723,7 +809,7 @@ int run_clean(const ParsedCommandLine& cl) {
   }
   finish_file();
   if (report_file) commit(report_file);
-  const std::string stats = stats_json(totals, report, pipeline);
+  const std::string stats = stats_json(totals, report);
   std::string stats_path = shard ? out_dir + "/stats/" + shard_name(shard->index) + ".json" : raw.stats_file;
   if (!stats_path.empty()) {
     AtomicFile f(stats_path);
@@ -742,7 +828,7 @@ int run_clean(const ParsedCommandLine& cl) {
     m.commit();
     spdlog::info("shard {}/{}: done, manifest {}", shard->index, shard->count, manifest_path);
   }
-  log_summary(totals, pipeline);
+  log_summary(totals);
   for (const auto& [family, n] : report.footers_per_family) spdlog::info("  footers {}: {}", family, n);
   return exit_status(totals);
 }
@@ -764,7 +850,7 @@ int run_check(const ParsedCommandLine& cl) {
   ro.id_field = raw.id_field;
   ro.max_document_bytes = raw.max_document_bytes;
   ro.detect_markup = true;
-  const Pipeline pipeline = Pipeline::build(cl.stages, cl.settings);
+  const PipelineSet pipelines(cl);
   const auto edit_stages = split_list(raw.report_edits_from);
   DocumentReader reader(expand_inputs(raw.inputs), ro);
   RunTotals totals;
@@ -773,10 +859,10 @@ int run_check(const ParsedCommandLine& cl) {
   if (!raw.baseline.empty()) suppressions.load_baseline(raw.baseline);
   BaselineWriter baseline_out;
   size_t suppressed = 0;
-  auto reporter = make_reporter(*format, std::cout, pipeline.rules(), colour);
-  run_engine(reader, pipeline, {.threads = raw.threads}, [&](Document& doc,
+  auto reporter = make_reporter(*format, std::cout, pipelines.rules(), colour);
+  run_engine(reader, pipelines.chooser(), {.threads = raw.threads}, [&](Document& doc,
                                                            const std::vector<StageCounters>& counters) {
-    add_counters(totals.per_stage, counters);
+    add_counters(totals, pipelines.for_document(doc), counters);
     auto findings = reportable_findings(doc, edit_stages);
     suppressed += suppressions.filter(doc, findings);
     if (!raw.write_baseline.empty()) baseline_out.add(doc, findings);
@@ -787,7 +873,7 @@ int run_check(const ParsedCommandLine& cl) {
   if (!raw.write_baseline.empty()) baseline_out.write(raw.write_baseline);
   if (suppressed) spdlog::info("{} finding(s) suppressed (allowlist, inline ignores, baseline)", suppressed);
   std::cout.flush();
-  log_summary(totals, pipeline);
+  log_summary(totals);
   return exit_status(totals);
 }
 
@@ -824,13 +910,13 @@ int run_fix(const ParsedCommandLine& cl) {
   for (const auto& f : files)
     if (f.path == "-") throw UsageError("fix works on files, not standard input (use clean)");
   // Stages that only report (split-footer, flag-slips) change nothing here.
-  const Pipeline pipeline = Pipeline::build(cl.stages, cl.settings);
+  const PipelineSet pipelines(cl);
   DocumentReader reader(files, ro);
   RunTotals totals;
   size_t changed = 0;
-  run_engine(reader, pipeline, {.threads = raw.threads}, [&](Document& doc,
+  run_engine(reader, pipelines.chooser(), {.threads = raw.threads}, [&](Document& doc,
                                                            const std::vector<StageCounters>& counters) {
-    add_counters(totals.per_stage, counters);
+    add_counters(totals, pipelines.for_document(doc), counters);
     note_document(doc, totals, std::nullopt, {});
     if (doc.error || doc.edits.empty()) return;
     const std::string fixed = replay_edits(doc.original, doc.edits);
@@ -856,7 +942,7 @@ int run_fix(const ParsedCommandLine& cl) {
   });
   std::fflush(stdout);
   spdlog::info("{} file(s) {}", changed, raw.diff ? "would change" : "changed");
-  log_summary(totals, pipeline);
+  log_summary(totals);
   return exit_status(totals);
 }
 

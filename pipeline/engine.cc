@@ -37,6 +37,11 @@ size_t usable_cpus() {
 
 void run_engine(DocumentReader& reader, const Pipeline& pipeline, const EngineOptions& options,
                 const DocumentSink& sink) {
+  run_engine(reader, [&](const Document&) -> const Pipeline& { return pipeline; }, options, sink);
+}
+
+void run_engine(DocumentReader& reader, const PipelineChooser& choose, const EngineOptions& options,
+                const DocumentSink& sink) {
   const size_t threads = options.threads ? options.threads : usable_cpus();
   const size_t batch_docs = std::max<size_t>(1, options.batch_docs);
 
@@ -45,8 +50,8 @@ void run_engine(DocumentReader& reader, const Pipeline& pipeline, const EngineOp
     Document doc;
     std::vector<StageCounters> counters;
     while (reader.next(doc)) {
-      counters.assign(counters.size(), StageCounters{});
-      pipeline.run(doc, counters);
+      counters.clear();
+      choose(doc).run(doc, counters);
       sink(doc, counters);
     }
     return;
@@ -103,7 +108,7 @@ void run_engine(DocumentReader& reader, const Pipeline& pipeline, const EngineOp
           queued.pop_front();
         }
         b.counters.resize(b.docs.size());
-        for (size_t i = 0; i < b.docs.size(); ++i) pipeline.run(b.docs[i], b.counters[i]);
+        for (size_t i = 0; i < b.docs.size(); ++i) choose(b.docs[i]).run(b.docs[i], b.counters[i]);
         std::lock_guard lock(mu);
         finished.emplace(b.seq, std::move(b));
         cv_done.notify_all();

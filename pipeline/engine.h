@@ -31,6 +31,11 @@ using DocumentSink = std::function<void(Document&, const std::vector<StageCounte
 void run_engine(DocumentReader& reader, const Pipeline& pipeline, const EngineOptions& options,
                 const DocumentSink& sink);
 
+// The same, with the pipeline chosen per document (per-path config sections).
+using PipelineChooser = std::function<const Pipeline&(const Document&)>;
+void run_engine(DocumentReader& reader, const PipelineChooser& choose, const EngineOptions& options,
+                const DocumentSink& sink);
+
 // CPUs this process may use: SLURM_CPUS_PER_TASK if set, else the affinity mask.
 size_t usable_cpus();
 

@@ -135,6 +135,16 @@ for f in line json sarif github gitlab; do
   check "check --format $f: Istanbul" grep -q 'Istanbul' "$W/fmt.$f"
 done
 
+# Per-path config sections: .copydesk.ini found upward; [news/**] raises a
+# rule's severity, [blog/**] runs other stages.
+P=$W/paths; mkdir -p "$P/news" "$P/blog/sub"
+printf 'The the plan.\n' >"$P/news/a.txt"; cp "$P/news/a.txt" "$P/blog/sub/a.txt"
+printf '[news/**]\nflag-slips.doubled-word.severity = error\n[blog/**]\nstages = decode,normalise\n' >"$P/.copydesk.ini"
+(cd "$P/blog" && "$CD" check -q --fail-on error ../news/a.txt sub/a.txt >"$W/paths.out")
+check "per-path section: severity raised under news/" test $? = 1
+check "per-path section: error reported for news/a.txt" grep -q '^../news/a.txt:1:1: error flag-slips.doubled-word.v1' "$W/paths.out"
+check "per-path section: other stages under blog/" test "$(wc -l <"$W/paths.out")" = 1
+
 # explain: code points, names, and what repair does.
 "$CD" explain "$(printf 'don\303\242\342\202\254\342\204\242t')" >"$W/explain.txt"
 check "explain: names characters" grep -q 'U+20AC  EURO SIGN' "$W/explain.txt"
