@@ -6,7 +6,7 @@
 set -u
 update=0
 if [ "${1:-}" = "--update" ]; then update=1; shift; fi
-CD=${1:?usage: run.sh [--update] PATH/TO/copydesk}
+CD=$(readlink -f "${1:?usage: run.sh [--update] PATH/TO/copydesk}")
 ROOT=${COPYDESK_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 EXP=$ROOT/samples/expected
 W=$(mktemp -d)
