@@ -49,6 +49,26 @@ async function openPage(browser, file) {
 
 const docTitle = (page) => page.locator('#doc-view h2.doc-id').textContent();
 
+// Hovers an element and returns the tooltip text. Scrolling hides the tooltip
+// (the page listens for scroll), so scroll first, let it settle, then hover;
+// retry when a late scroll event hid it again.
+async function hoverTip(page, locator) {
+  const tip = page.locator('#tip');
+  for (let attempt = 0; attempt < 5; attempt++) {
+    await locator.scrollIntoViewIfNeeded();
+    await page.waitForTimeout(100);
+    await page.mouse.move(0, 0);
+    await locator.hover();
+    try {
+      await tip.waitFor({ state: 'visible', timeout: 2000 });
+      return await tip.textContent();
+    } catch (e) {
+      if (attempt === 4) throw e;
+    }
+  }
+  return '';
+}
+
 test('review page of the samples run: summary, seed findings, restorations, paging', {
   skip: !PAGE && 'REVIEW_PAGE is not set (run tools/browser-test.sh)',
 }, async (t) => {
@@ -83,9 +103,7 @@ test('review page of the samples run: summary, seed findings, restorations, pagi
     const note = page.locator('#doc-view .note', { hasText: 'Istanbul' }).first();
     await note.waitFor({ state: 'visible' });
     t.diagnostic('Istanbul finding: ' + (await note.locator('.note-msg').textContent()));
-    await istanbul.hover();
-    await page.locator('#tip').waitFor({ state: 'visible' });
-    assert.match(await page.locator('#tip').textContent(), /Istanbul/);
+    assert.match(await hoverTip(page, istanbul), /Istanbul/);
 
     // A restored apostrophe: an edit span whose cleaned text is U+2019, with
     // the original (nothing) and the rule on hover.
@@ -93,9 +111,7 @@ test('review page of the samples run: summary, seed findings, restorations, pagi
     assert.ok(await restored.count() >= 1, 'a restored apostrophe is highlighted');
     const first = restored.first();
     assert.equal(await first.textContent(), APOSTROPHE);
-    await first.scrollIntoViewIfNeeded();
-    await first.hover();
-    const tip = await page.locator('#tip').textContent();
+    const tip = await hoverTip(page, first);
     assert.match(tip, /Original: \(nothing\)/);
     assert.match(tip, /apostrophe/);
     assert.ok(await page.locator('#tip').isVisible());
