@@ -1,7 +1,7 @@
 // Runner: applies a chain of stages to documents under the confidence policy.
 //
 //   Pipeline p = Pipeline::build({"decode", "normalise", "restore"}, settings);
-//   Document d; d.id = "a"; d.original = "Its the countrys day.";
+//   Document d; d.id = "a"; d.original = "Its the citys day.";
 //   p.run(d);   // d.text, d.edits, d.findings, d.regions, all mapped
 //
 // Confidence policy (per edit): confidence >= apply threshold: applied;

@@ -148,7 +148,7 @@ std::vector<PlaceMention> Gazetteer::find_mentions(std::string_view text, const 
         best_rows = &it->second;
         best_glued_s = false;
       } else if (tokens[j].is_word() && key.size() > 4 && key.back() == 's') {
-        // "Kabuls" (apostrophe lost): the name without the glued "s".
+        // "Nairobis" (apostrophe lost): the name without the glued "s".
         auto it2 = by_key_.find(key.substr(0, key.size() - 1));
         if (it2 != by_key_.end()) {
           best_end = j + 1;

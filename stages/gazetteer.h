@@ -4,14 +4,14 @@
 //
 //   Gazetteer g = Gazetteer::load(ctx.data_path("gazetteer"));
 //   for (const PlaceMention& m : g.find_mentions(view.text, view.tokens)) {
-//     // m.span: the name ("Kabul" in "Kabul's" or "Kabuls"), UTF-8 bytes
+//     // m.span: the name ("Nairobi" in "Nairobi's" or "Nairobis"), UTF-8 bytes
 //     // m.readings: every gazetteer row the surface form stands for
 //   }
 //
 // Matching is case-sensitive on the name as written ("Dar es Salaam",
 // "Guinea-Bissau"); a name may span several tokens separated by spaces (not
 // line breaks). Possessives are recognised with or without the apostrophe
-// ("Kabul's", "Kabul\u2019s", "Kabuls": the apostrophe may have been lost).
+// ("Nairobi's", "Nairobi\u2019s", "Nairobis": the apostrophe may have been lost).
 // The Gazetteer is immutable after load() and safe to share between threads.
 #pragma once
 
@@ -54,7 +54,7 @@ struct PlaceMention {
   Span span;                       // the name, without a possessive ending (UTF-8 bytes)
   uint32_t first_token = 0;        // token index range [first_token, end_token) of the name;
   uint32_t end_token = 0;          // end_token is past the possessive "s" when it is glued on
-  bool possessive = false;         // "Kabul's" or "Kabuls"
+  bool possessive = false;         // "Nairobi's" or "Nairobis"
   std::vector<uint32_t> readings;  // indexes into Gazetteer::names(), same surface
 };
 

@@ -219,7 +219,7 @@ class RestoreStage final : public Stage {
   // Confidence that an unknown capitalised "Xs" is "X's": X must be a name
   // (written in this document, or capitalised in the lexicon), not a common
   // word ("Yess"), and names ending like X must mostly take possessives
-  // rather than plurals ("Kabuls" yes, "Chileans" no).
+  // rather than plurals ("Nairobis" yes, "Chileans" no).
   double possessive_confidence(const Run& r, std::string_view tok, std::string& why) const {
     if (tok.size() < 4 || tok.back() != 's' || !is_upper(tok[0]) || all_upper(tok.substr(0, tok.size() - 1)))
       return 0;

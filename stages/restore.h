@@ -1,7 +1,7 @@
 // restore: puts back what a lossy scraper deleted (every non-ASCII character,
 // or only apostrophes), by decoding the deletion channel gap by gap.
 //
-//   Document d = run_stages({"restore"}, "the countrys day, dont go");
+//   Document d = run_stages({"restore"}, "the citys day, dont go");
 //   // d.text == "the country\u2019s day, don\u2019t go"
 //
 // The channel only deletes, so the stage only INSERTS characters the channel
@@ -11,7 +11,7 @@
 //
 // Rules (each edit's confidence is the estimated probability it is right):
 //   restore.apostrophe.v1   a token whose stripped form is written with an
-//                           apostrophe in the training text ("dont", "countrys");
+//                           apostrophe in the training text ("dont", "citys");
 //                           ambiguous keys (its, were, well, ill) are decided by
 //                           their neighbours (config/restore/context.tsv).
 //   restore.possessive.v1   an unknown "Xs" where X is a capitalised name known

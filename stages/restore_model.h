@@ -85,7 +85,7 @@ class RestoreModel {
   const Label* label(std::string_view token) const;
 
   // Share of possessives among capitalised "Xs" tokens whose base X ends like
-  // `base` (last two letters, backing off to one): "Kabuls" (-ul) is mostly
+  // `base` (last two letters, backing off to one): "Nairobis" (-bi) is mostly
   // "Kabul\u2019s", "Chileans" (-an) mostly a plural. From the lexicon.
   double possessive_share(std::string_view base) const;
 
