@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "pipeline/atomic_file.h"
+#include "pipeline/config_files.h"
 #include "pipeline/engine.h"
 #include "pipeline/eval_command.h"
 #include "pipeline/explain_command.h"
@@ -94,40 +95,6 @@ std::vector<std::string> split_list(const std::string& s) {
     if (b != std::string::npos) out.push_back(item.substr(b, e - b + 1));
   }
   return out;
-}
-
-std::string exe_dir() {
-  std::error_code ec;
-  fs::path p = fs::read_symlink("/proc/self/exe", ec);
-  return ec ? std::string(".") : p.parent_path().string();
-}
-
-// Where the data files (config/) are: flag or config, $COPYDESK_DATA_DIR, an
-// installed share/copydesk next to the binary, a config/ beside the build
-// directory, or the source tree the binary was built from.
-std::string find_data_dir(const std::string& requested) {
-  if (!requested.empty()) return requested;
-  if (const char* env = std::getenv("COPYDESK_DATA_DIR"); env && *env) return env;
-  const std::string exe = exe_dir();
-  for (const std::string& cand : {exe + "/../share/copydesk", exe + "/../config"}) {
-    std::error_code ec;
-    if (fs::exists(cand + "/copydesk.ini", ec)) return fs::weakly_canonical(cand, ec).string();
-  }
-  return COPYDESK_SOURCE_CONFIG_DIR;
-}
-
-// .copydesk.ini in the working directory or the nearest folder above it (as
-// EditorConfig and Vale find theirs).
-std::string discover_config() {
-  std::error_code ec;
-  fs::path dir = fs::current_path(ec);
-  if (ec) return "";
-  while (true) {
-    fs::path cand = dir / ".copydesk.ini";
-    if (fs::is_regular_file(cand, ec)) return cand.string();
-    if (!dir.has_parent_path() || dir.parent_path() == dir) return "";
-    dir = dir.parent_path();
-  }
 }
 
 po::options_description general_options(RawOptions& raw) {

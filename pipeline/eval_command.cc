@@ -1,5 +1,7 @@
 #include "pipeline/eval_command.h"
 
+#include "pipeline/config_files.h"
+
 #include <fmt/format.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
@@ -66,32 +68,6 @@ std::vector<std::string> split_list(const std::string& s) {
   return out;
 }
 
-// The data directory and config discovery follow `copydesk clean` (cli.cc):
-// flag, $COPYDESK_DATA_DIR, share/copydesk or config/ beside the binary, the
-// source tree's config/.
-std::string find_data_dir(const std::string& requested) {
-  if (!requested.empty()) return requested;
-  if (const char* env = std::getenv("COPYDESK_DATA_DIR"); env && *env) return env;
-  std::error_code ec;
-  fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-  const std::string dir = ec ? std::string(".") : exe.parent_path().string();
-  for (const std::string& cand : {dir + "/../share/copydesk", dir + "/../config"}) {
-    if (fs::exists(cand + "/copydesk.ini", ec)) return fs::weakly_canonical(cand, ec).string();
-  }
-  return COPYDESK_SOURCE_CONFIG_DIR;
-}
-
-std::string discover_config() {
-  std::error_code ec;
-  fs::path dir = fs::current_path(ec);
-  if (ec) return "";
-  while (true) {
-    fs::path cand = dir / ".copydesk.ini";
-    if (fs::is_regular_file(cand, ec)) return cand.string();
-    if (!dir.has_parent_path() || dir.parent_path() == dir) return "";
-    dir = dir.parent_path();
-  }
-}
 
 // "stage.key" = value into settings (apply-/review-threshold into a stage policy).
 void add_stage_value(PipelineSettings& s, const std::string& key, const std::string& value) {

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <iostream>
 
+#include "pipeline/config_files.h"
 #include "pipeline/runner.h"
 
 namespace po = boost::program_options;
@@ -65,11 +66,7 @@ int run_explain_command(const std::vector<std::string>& args) {
     return texts.empty() && !vm.count("help") ? 2 : 0;
   }
   PipelineSettings settings;
-  if (data_dir.empty()) {
-    const char* env = std::getenv("COPYDESK_DATA_DIR");
-    data_dir = env && *env ? env : COPYDESK_SOURCE_CONFIG_DIR;
-  }
-  settings.data_dir = data_dir;
+  settings.data_dir = find_data_dir(data_dir);
   std::vector<std::string> names;
   for (size_t start = 0; start <= stages.size();) {
     size_t comma = stages.find(',', start);
