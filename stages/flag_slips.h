@@ -15,7 +15,20 @@
 //                      resembling one that fits ("Istanbul" for "Islamabad")
 //   context-place      flag-slips.context-place.v1       a lone country in a
 //                      phrase the article uses elsewhere for its main country
-//                      ("invasion of Iraq" beside "invasion of Ukraine")
+//                      ("invasion of Iraq" beside "invasion of Ukraine"), or a
+//                      sovereign country named once, far from every country of
+//                      its story, in a sentence naming a neighbour of the
+//                      story's main country ("Russia and Peru agree" in a story
+//                      about Ukraine); the latter at confidence 0.32-0.42
+//   remote-place       flag-slips.remote-place.v1        a place far from its story's
+//                      countries (no border, no shared subregion) resembling a country near
+//                      them, when that country is named in the document or the written place
+//                      is a region or dependency ("Ethiopia, Yemen, and Tasmania": Tanzania)
+//   repeated-place     flag-slips.repeated-place.v1      "Lithuania and Lithuania": the
+//                      second suggested as the most alike neighbour (Latvia)
+//   part-for-whole     flag-slips.part-for-whole.v1      a region named among states:
+//                      "Israel\u2013England relations", "France, Germany, and England"
+//                      (suggests "United Kingdom"; not two-name pairings: sports fixtures)
 //   wrong-capital      flag-slips.wrong-capital.v1       "X, the capital of Y"
 //                      or "the Turkish capital Islamabad" with X not Y's capital
 //   city-country       flag-slips.city-country.v1        "Sumy, Iraq", "Lviv in western Iraq"
@@ -35,12 +48,18 @@
 // headings) is split at each heading line that follows prose.
 // context-place also reads pair parallels: "Iraq\u2013Pakistan war" where the
 // article otherwise pairs Pakistan with Afghanistan.
+// Allowlist: "allowlist" names a file of names the publication uses on
+// purpose (default flag-slips/allowlist.tsv, under the data dir; an absolute
+// path is taken as is; empty: none). One name per line, an optional note in a
+// second tab-separated column, '#' comments. A finding whose span is exactly
+// such a name (case-sensitive) is never reported, whatever the rule.
 // Other settings: gazetteer (data dir, default "gazetteer"), min-confidence
 // (default 0.3: findings below are not reported; lowering it trades false
 // alarms for recall; chosen on dev with score_slips.py --sweep at
 // min-confidence 0: recall 0.440, 0.69 false flags per 10k words; v3 with regions and
-// misspellings: recall 0.539, 0.69 false flags per 10k words).
-// Data: config/gazetteer/{countries,names}.tsv, config/flag-slips/{function_words,word_counts}.tsv
+// misspellings: recall 0.539, 0.69 false flags per 10k words; with remote-place,
+// repeated-place, part-for-whole and lone countries: recall 0.631, 0.52).
+// Data: config/gazetteer/{countries,names}.tsv, config/flag-slips/{function_words,word_counts,allowlist}.tsv
 // (README.md in each).
 #pragma once
 

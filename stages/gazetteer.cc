@@ -60,6 +60,13 @@ std::string token_key(std::string_view surface) {
   return key;
 }
 
+bool Gazetteer::near(uint16_t a, uint16_t b) const {
+  if (a == b) return true;
+  const Country& x = countries_[a];
+  if (!x.subregion.empty() && x.subregion == countries_[b].subregion) return true;
+  return std::find(x.borders.begin(), x.borders.end(), b) != x.borders.end();
+}
+
 Gazetteer Gazetteer::load(const std::string& dir) {
   Gazetteer g;
   const std::string cpath = dir + "/countries.tsv";
@@ -75,6 +82,9 @@ Gazetteer Gazetteer::load(const std::string& dir) {
     c.capitals = split(r.fields[3], ';');
     c.region = r.fields[4];
     c.subregion = r.fields[5];
+    if (r.fields[7] != "0" && r.fields[7] != "1")
+      throw ConfigError(data_error(cpath, r.line, 1, "un_member must be 0 or 1, got '" + r.fields[7] + "'"));
+    c.un_member = r.fields[7] == "1";
     g.countries_.push_back(std::move(c));
     border_codes.push_back(r.fields[6]);
   }

@@ -40,6 +40,7 @@ struct Country {
   std::string region;
   std::string subregion;
   std::vector<uint16_t> borders;  // indexes into Gazetteer::countries()
+  bool un_member = false;         // a UN member state (not a territory such as Anguilla)
 };
 
 // One row of names.tsv: a surface form and what it names.
@@ -67,6 +68,8 @@ class Gazetteer {
   const std::vector<PlaceName>& names() const { return names_; }
   // Every row naming a place of country c (its name, aliases, capitals, cities, demonyms).
   const std::vector<uint32_t>& names_of(uint16_t c) const { return by_country_[c]; }
+  // Are a and b neighbours: sharing a land border or a subregion ("Western Africa")?
+  bool near(uint16_t a, uint16_t b) const;
   std::optional<uint16_t> country_by_code(std::string_view code) const;
   // Rows whose surface form is exactly `surface` (nullptr when none).
   const std::vector<uint32_t>* lookup(std::string_view surface) const;
@@ -90,7 +93,7 @@ std::string token_key(std::string_view surface);
 
 // --- Name similarity (on lowercase ASCII letters; other bytes are dropped) ---
 
-// "Brasília" -> "braslia", "New Delhi" -> "new delhi" (spaces kept, single).
+// "Bras\u00edlia" -> "braslia", "New Delhi" -> "new delhi" (spaces kept, single).
 std::string similarity_key(std::string_view name);
 // Optimal string alignment distance (Levenshtein with adjacent transpositions).
 size_t edit_distance(std::string_view a, std::string_view b);

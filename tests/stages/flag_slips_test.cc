@@ -4,6 +4,9 @@
 // sentences follow samples/diplomat-scraped.txt (The Diplomat, project seed).
 #include <doctest/doctest.h>
 
+#include <filesystem>
+#include <fstream>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -394,4 +397,128 @@ TEST_CASE("flag-slips never edits the text") {
   const Document d = run_stages({"flag-slips"}, "He went to the the store in Kabul and Istanbul.");
   CHECK(d.edits.empty());
   CHECK(d.text == d.original);
+}
+
+TEST_CASE("flag-slips.context-place.v1 flags a lone far country in a sentence about the story's events") {
+  check_rule("flag-slips.context-place.v1",
+             {
+                 {"the story's main country, its neighbour acting on a far country",
+                  "War in Ukraine\nUkrainian forces hold the line near Kharkiv, Ukraine's army says. Russian "
+                  "shelling of Kyiv goes on, and Russia denies targeting homes.\n"
+                  "Talks in Geneva end as Russia and Peru fail to agree on a ceasefire. (AP)",
+                  "Peru", "Ukraine"},
+             });
+  check_no_place_findings({
+      {"a lone country in a list of outsiders",
+       "War in Ukraine\nUkrainian forces hold the line near Kharkiv, Ukraine's army says. Russian shelling of Kyiv "
+       "goes on, and Russia denies targeting homes.\nAid arrives from Canada and Japan. (AP)",
+       "", ""},
+      {"the sentence already names the main country",
+       "War in Ukraine\nUkrainian forces hold the line near Kharkiv, Ukraine's army says. Russian shelling of Kyiv "
+       "goes on, and Russia denies targeting homes.\nLeaders meet in Peru for a summit on Ukraine. (AP)",
+       "", ""},
+      {"a far country whose sentence names no neighbour of the story's country",
+       "Floods in Nigeria\nFloods in Lagos, Nigeria, kill twelve people, Nigerian officials say. Nigeria asks "
+       "for aid.\nPolice in Japan arrest a suspect after protests against United States policy. (AP)",
+       "", ""},
+  });
+}
+
+TEST_CASE("flag-slips.remote-place.v1 flags a far place that resembles a near one") {
+  check_rule("flag-slips.remote-place.v1",
+             {
+                 {"a region listed among states, resembling a state near them",
+                  "Strikes in Somalia\nSomali forces strike camps near Mogadishu, Somalia's army says. Fighters from "
+                  "Ethiopia, Yemen, and Tasmania are captured, Somali officials say. (AP)",
+                  "Tasmania", "Tanzania"},
+                 {"a look-alike of a country the document names",
+                  "Venezuela votes\nVenezuelan voters go to the polls, and Venezuela's government claims a region "
+                  "of Ghana. Guyana rejects the claim. (AP)",
+                  "Ghana", "Guyana"},
+             });
+  check_no_place_findings({
+      {"a sovereign far country whose look-alike the document does not name",
+       "France and Germany\nFrench and German ministers meet in Paris. France and Germany sign a deal with "
+       "Australia on trade. (AP)",
+       "", ""},
+      {"a region of the story's own country",
+       "Fires in Australia\nFires burn across Australia, and Australian crews fight them in Tasmania. Canberra "
+       "sends aid. (AP)",
+       "", ""},
+  });
+}
+
+TEST_CASE("flag-slips.repeated-place.v1 flags a place paired with itself") {
+  check_rule("flag-slips.repeated-place.v1",
+             {
+                 {"a country twice in one pairing, a look-alike neighbour suggested",
+                  "Drones strike Lithuania and Lithuania overnight, officials say.", "Lithuania", "Latvia"},
+             });
+  check_rule("flag-slips.repeated-place.v1",
+             {
+                 {"two different places", "Drones strike Lithuania and Latvia overnight, officials say.", "", ""},
+                 {"the same place in two sentences", "Drones strike Lithuania. And Lithuania says more may come.",
+                  "", ""},
+                 {"'from X to X' is a route inside one country", "Trains run from Lithuania to Lithuania's ports.",
+                  "", ""},
+             });
+}
+
+TEST_CASE("flag-slips.part-for-whole.v1 flags a constituent part named among states") {
+  check_rule("flag-slips.part-for-whole.v1",
+             {
+                 {"diplomatic pairing", "Israel\u2013Scotland relations\nThe envoy met officials in Jerusalem.",
+                  "Scotland", "United Kingdom"},
+                 {"a list of three states",
+                  "Sanctions return after France, Germany, and England trigger the snapback clause.", "England",
+                  "United Kingdom"},
+             });
+  check_rule("flag-slips.part-for-whole.v1",
+             {
+                 {"a sports fixture of two", "England and France drew 1\u20131 at Wembley on Saturday.", "", ""},
+                 {"the parts of one state", "Voters in England, Scotland and Wales go to the polls.", "", ""},
+                 {"the whole is in the list", "The United Kingdom, France and England sign the deal.", "", ""},
+                 {"a pairing that is no relation", "The Wales\u2013France match ends in a draw.", "", ""},
+             });
+}
+
+TEST_CASE("flag-slips allowlist: names a publication uses on purpose are never flagged") {
+  const std::string text =
+      "Afghanistan and Pakistan look for a thaw\n"
+      "Afghan officials in Kabul met Pakistani envoys on Monday. Pakistan has hosted refugees from "
+      "Afghanistan for decades, and Islamabad says the border must stay open.\n"
+      "While relations between Kabul and Istanbul remain tense, both governments want more trade. "
+      "Islamabad and Kabul will meet again next month.";
+  auto run_with = [&](std::map<std::string, std::string> values) {
+    const copydesk::Pipeline p = copydesk::Pipeline::build({"flag-slips"}, copydesk::testing::test_settings(values));
+    Document d;
+    d.id = "t";
+    d.original = text;
+    p.run(d);
+    return d;
+  };
+  const std::filesystem::path dir = std::filesystem::temp_directory_path() / "copydesk_flag_slips_allowlist_test";
+  std::filesystem::create_directories(dir);
+  const std::string good = (dir / "allow.tsv").string(), bad = (dir / "bad.tsv").string();
+  std::ofstream(good) << "# house names\nIstanbul\tour correspondent's base\n";
+  std::ofstream(bad) << "Istanbul\n\tnote without a name\n";
+
+  CHECK(findings_of(run_with({}), "flag-slips.confusable-place").size() == 1);  // the default list is empty
+  CHECK(findings_of(run_with({{"flag-slips.allowlist", good}}), "flag-slips.confusable-place").empty());
+  CHECK(findings_of(run_with({{"flag-slips.allowlist", ""}}), "flag-slips.confusable-place").size() == 1);
+  CHECK_THROWS_AS(run_with({{"flag-slips.allowlist", bad}}), copydesk::ConfigError);
+  CHECK_THROWS_AS(run_with({{"flag-slips.allowlist", (dir / "missing.tsv").string()}}), copydesk::ConfigError);
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("flag-slips place rules leave lists of states and namesakes of dependencies alone") {
+  check_no_place_findings({
+      {"a look-alike inside a list of three or more states",
+       "Jordan and Syria\nJordanian and Syrian envoys met in Amman. Jordan says the talks, backed by the US, UK, "
+       "Japan, France and Germany, went well. Jordan will host the next round.",
+       "", ""},
+      {"a dependency's region that shares its name with a town of the stated state",
+       "Spain and the United States\nMarines in Rota, Spain, await orders. Spain and the United States agree.",
+       "", ""},
+  });
 }

@@ -146,3 +146,42 @@ TEST_CASE("gazetteer keeps common English names a country dropped (Turkey for T\
   for (uint32_t r : *rows) found = found || gaz().names()[r].country == *tr;
   CHECK(found);
 }
+
+TEST_CASE("Gazetteer knows UN membership, neighbours and constituent parts") {
+  auto idx = [](const char* code) {
+    const auto c = gaz().country_by_code(code);
+    REQUIRE(c);
+    return *c;
+  };
+  CHECK(gaz().countries()[idx("AO")].un_member);
+  CHECK_FALSE(gaz().countries()[idx("AI")].un_member);  // Anguilla, a British territory
+  struct Row {
+    const char* label;
+    const char* a;
+    const char* b;
+    bool near;
+  } rows[] = {
+      {"land border", "VE", "GY", true},
+      {"same subregion, no border", "ET", "TZ", true},
+      {"the same country", "FR", "FR", true},
+      {"another continent", "VE", "GH", false},
+      {"a dependency far away", "AI", "CD", false},
+  };
+  for (const auto& r : rows) {
+    const std::string label = r.label;
+    CAPTURE(label);
+    CHECK(gaz().near(idx(r.a), idx(r.b)) == r.near);
+    CHECK(gaz().near(idx(r.b), idx(r.a)) == r.near);
+  }
+  // England and its neighbours are regions of the United Kingdom, not countries.
+  for (const char* part : {"England", "Scotland", "Wales", "Northern Ireland"}) {
+    const std::string label = part;
+    CAPTURE(label);
+    const auto* found = gaz().lookup(part);
+    REQUIRE(found);
+    for (uint32_t i : *found) {
+      CHECK(gaz().names()[i].kind == PlaceKind::kRegion);
+      CHECK(gaz().countries()[gaz().names()[i].country].code == "GB");
+    }
+  }
+}

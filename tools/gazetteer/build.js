@@ -141,6 +141,15 @@ for (const [f, codes] of regionCountries) {
   for (const code of codes) add(f, 'region', code);
 }
 
+// Constituent countries of a sovereign state, which country-region-data lists
+// only by their counties: written as if they were states ("France, Germany
+// and England"), they are a part named for the whole. Hand-written (CC0).
+const CONSTITUENT_PARTS = {
+  GB: ['England', 'Scotland', 'Wales', 'Northern Ireland'],
+};
+for (const [code, parts] of Object.entries(CONSTITUENT_PARTS))
+  for (const p of parts) if (countries.some((k) => k.cca2 === code)) add(p, 'region', code);
+
 // Capitals from GeoNames carry the population the world-countries rows lack.
 const capitalPop = new Map();
 for (const city of cities) {
