@@ -10,8 +10,10 @@
 #   wc -w                          a floor: one pass that finds words
 #   copydesk restore, 1 thread     the restore stage alone
 #   copydesk all stages, 1 thread  and on all threads
-#   codespell (Debian), if installed; retext + retext-contractions (npm), if installed
-# Prints MB/s (median of RUNS, default 3) and the ratios to wc -w.
+#   codespell (Debian), if installed; retext + retext-contractions (npm ci in
+#   bench/: package.json, package-lock.json, retext.mjs), if installed
+# Prints MB/s (median of RUNS, default 3), the ratios to wc -w, and copydesk's
+# 1-thread throughput as a multiple of each peer's (both on one core).
 set -euo pipefail
 CD=$(readlink -f "${1:?usage: throughput.sh PATH/TO/copydesk [TARGET_MB] [RUNS]}")
 MB=${2:-200}
@@ -58,18 +60,30 @@ print(f'{name:<34} {t:8.2f} s {mb/t:9.1f} MB/s {t/twc:7.2f} x wc -w')"
 }
 report "wc -w" "$t_wc"
 report "copydesk restore, 1 thread" "$(time_cmd r1 "$CD" clean -q --threads 1 --stages restore --format jsonl "$W/input.jsonl")"
-report "copydesk all stages, 1 thread" "$(time_cmd a1 "$CD" clean -q --threads 1 --format jsonl "$W/input.jsonl")"
+t_a1=$(time_cmd a1 "$CD" clean -q --threads 1 --format jsonl "$W/input.jsonl")
+report "copydesk all stages, 1 thread" "$t_a1"
 report "copydesk all stages, $(nproc) threads" "$(time_cmd an "$CD" clean -q --threads 0 --format jsonl "$W/input.jsonl")"
+# peer NAME SECONDS MB: a single-process peer's throughput, and copydesk's
+# (all stages, 1 thread) throughput as a multiple of it: per core.
+peer() {
+  python3 -c "
+name, t, mb, ta1, cmb = '$1', float('$2'), float('$3'), float('$t_a1'), float('$mb')
+print(f'{name:<34} {t:8.2f} s {mb/t:9.1f} MB/s   copydesk 1 thread = {(cmb/ta1)/(mb/t):.1f} x its throughput')"
+}
 if command -v codespell >/dev/null; then
   head -c 20000000 "$W/input.txt" >"$W/input-20mb.txt"
   t=$(time_cmd cs codespell "$W/input-20mb.txt")
-  python3 -c "
-t=float('$t'); twc=float('$t_wc'); mb=20.0; print(f'{\"codespell (20 MB)\":<34} {t:8.2f} s {mb/t:9.1f} MB/s')"
+  m=$(python3 -c "print(round($(stat -c %s "$W/input-20mb.txt")/1e6, 1))")
+  peer "codespell ($m MB), 1 process" "$t" "$m"
+else
+  echo "codespell: not installed (apt-get install codespell)"
 fi
 if [ -d "$HERE/node_modules/retext-contractions" ]; then
   head -c 5000000 "$W/input.txt" >"$W/input-5mb.txt"
   t=$(time_cmd rt node "$HERE/retext.mjs" "$W/input-5mb.txt")
-  python3 -c "
-t=float('$t'); mb=5.0; print(f'{\"retext-contractions (5 MB)\":<34} {t:8.2f} s {mb/t:9.1f} MB/s')"
+  m=$(python3 -c "print(round($(stat -c %s "$W/input-5mb.txt")/1e6, 1))")
+  peer "retext-contractions ($m MB), 1 proc" "$t" "$m"
+else
+  echo "retext: not installed (run npm ci in bench/)"
 fi
 echo "(scratch: $W)"

@@ -6,6 +6,8 @@
 #include <zstd.h>
 
 #include <algorithm>
+#include <csignal>
+#include <mutex>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -47,6 +49,11 @@ void remove_stale_temporaries(const std::string& path) {
 }
 
 AtomicFile::AtomicFile(std::string path) : path_(std::move(path)), impl_(std::make_unique<Impl>()) {
+  // Over a file-size limit (ulimit -f) the kernel sends SIGXFSZ, which kills
+  // the process; ignored, the write fails with EFBIG and becomes an
+  // OutputError like a full disk (exit 3, temporaries removed).
+  static std::once_flag xfsz_once;
+  std::call_once(xfsz_once, [] { std::signal(SIGXFSZ, SIG_IGN); });
   std::error_code ec;
   fs::path parent = fs::path(path_).parent_path();
   if (!parent.empty()) {

@@ -57,6 +57,8 @@ struct RawOptions {
   std::string stages;
   std::string log_level;
   bool quiet = false;
+  bool progress = false;     // --progress: force the progress line
+  bool no_progress = false;  // --no-progress
   double apply_threshold = 0.9;
   double review_threshold = 0.5;
   size_t max_document_bytes = 32u << 20;
@@ -111,7 +113,13 @@ po::options_description general_options(RawOptions& raw) {
        "folder installed with the binary)")
       ("log-level", po::value(&raw.log_level)->default_value("info")->value_name("LEVEL"),
        "stderr log level: trace, debug, info, warn, error, off")
-      ("quiet,q", po::bool_switch(&raw.quiet), "log only warnings and errors");
+      ("quiet,q", po::bool_switch(&raw.quiet), "log only warnings and errors")
+      ("progress", po::bool_switch(&raw.progress),
+       "show a progress line on stderr (documents, MB, MB/s, ETA, errors) even when stderr is "
+       "not a terminal (then one plain line a second)")
+      ("no-progress", po::bool_switch(&raw.no_progress),
+       "never show the progress line (by default it shows when stderr is a terminal, unless "
+       "--quiet or the results go to the same terminal)");
   return d;
 }
 
@@ -410,6 +418,15 @@ ParsedCommandLine parse(int argc, char** argv, const std::string& command) {
     raw.inputs.push_back("-");
   }
   return out;
+}
+
+// The progress line: forced on or off, else shown when stderr is a terminal,
+// not with --quiet, and not when results are printed on a terminal too.
+ProgressMode progress_mode(const RawOptions& raw, bool results_on_stdout) {
+  if (raw.progress && raw.no_progress) throw UsageError("--progress and --no-progress contradict each other");
+  if (raw.progress) return ProgressMode::kAlways;
+  if (raw.no_progress || raw.quiet || (results_on_stdout && isatty(1))) return ProgressMode::kNever;
+  return ProgressMode::kAuto;
 }
 
 std::optional<Severity> parse_fail_on(const std::string& s) {
@@ -727,7 +744,7 @@ int run_clean(const ParsedCommandLine& cl) {
 
   DocumentReader reader(files, ro);
   std::string key_of_current;
-  run_engine(reader, pipelines.chooser(), {.threads = raw.threads}, [&](Document& doc,
+  run_engine(reader, pipelines.chooser(), {.threads = raw.threads, .progress = progress_mode(raw, out_dir.empty())}, [&](Document& doc,
                                                            const std::vector<StageCounters>& counters) {
     add_counters(totals, pipelines.for_document(doc), counters);
     note_document(doc, totals, fail_on, doc.findings);
@@ -827,7 +844,7 @@ int run_check(const ParsedCommandLine& cl) {
   BaselineWriter baseline_out;
   size_t suppressed = 0;
   auto reporter = make_reporter(*format, std::cout, pipelines.rules(), colour);
-  run_engine(reader, pipelines.chooser(), {.threads = raw.threads}, [&](Document& doc,
+  run_engine(reader, pipelines.chooser(), {.threads = raw.threads, .progress = progress_mode(raw, true)}, [&](Document& doc,
                                                            const std::vector<StageCounters>& counters) {
     add_counters(totals, pipelines.for_document(doc), counters);
     auto findings = reportable_findings(doc, edit_stages);
@@ -881,7 +898,7 @@ int run_fix(const ParsedCommandLine& cl) {
   DocumentReader reader(files, ro);
   RunTotals totals;
   size_t changed = 0;
-  run_engine(reader, pipelines.chooser(), {.threads = raw.threads}, [&](Document& doc,
+  run_engine(reader, pipelines.chooser(), {.threads = raw.threads, .progress = progress_mode(raw, raw.diff)}, [&](Document& doc,
                                                            const std::vector<StageCounters>& counters) {
     add_counters(totals, pipelines.for_document(doc), counters);
     note_document(doc, totals, std::nullopt, {});

@@ -1,8 +1,10 @@
 #include "pipeline/engine.h"
 
 #include <sched.h>
+#include <unistd.h>
 
 #include <condition_variable>
+#include <cstdint>
 #include <cstdlib>
 #include <deque>
 #include <exception>
@@ -15,6 +17,7 @@ namespace {
 
 struct Batch {
   size_t seq = 0;
+  size_t bytes = 0;  // input text bytes of its documents
   std::vector<Document> docs;
   std::vector<std::vector<StageCounters>> counters;
 };
@@ -40,8 +43,34 @@ void run_engine(DocumentReader& reader, const Pipeline& pipeline, const EngineOp
   run_engine(reader, [&](const Document&) -> const Pipeline& { return pipeline; }, options, sink);
 }
 
+namespace {
+void run_engine_threads(DocumentReader& reader, const PipelineChooser& choose, const EngineOptions& options,
+                        const DocumentSink& sink);
+}  // namespace
+
 void run_engine(DocumentReader& reader, const PipelineChooser& choose, const EngineOptions& options,
                 const DocumentSink& sink) {
+  const bool stderr_tty = isatty(2);
+  const bool show = options.progress == ProgressMode::kAlways ||
+                    (options.progress == ProgressMode::kAuto && stderr_tty);
+  if (!show) return run_engine_threads(reader, choose, options, sink);
+  ProgressLine progress(stderr, stderr_tty, total_input_bytes(reader.files()));
+  {
+    LogGuard guard(progress);  // log messages erase the line first
+    progress.start();
+    run_engine_threads(reader, choose, options, [&](Document& doc, const std::vector<StageCounters>& c) {
+      const bool failed = doc.error.has_value();
+      sink(doc, c);
+      progress.add_document(failed);
+      progress.set_input_bytes(reader.input_bytes_read());
+    });
+  }
+  progress.finish();
+}
+
+namespace {
+void run_engine_threads(DocumentReader& reader, const PipelineChooser& choose, const EngineOptions& options,
+                        const DocumentSink& sink) {
   const size_t threads = options.threads ? options.threads : usable_cpus();
   const size_t batch_docs = std::max<size_t>(1, options.batch_docs);
 
@@ -65,6 +94,12 @@ void run_engine(DocumentReader& reader, const PipelineChooser& choose, const Eng
   std::deque<Batch> queued;
   std::map<size_t, Batch> finished;
   size_t produced = 0, consumed = 0;
+  // Bytes of document text in flight: with documents of up to 32 MB, a bound
+  // on batches alone would still allow gigabytes. At least one batch always
+  // goes, so a single huge document still runs.
+  const size_t max_bytes = options.in_flight_bytes ? options.in_flight_bytes : SIZE_MAX;
+  const size_t batch_bytes = std::max<size_t>(1, max_bytes / (2 * threads));
+  size_t bytes_in_flight = 0;
   bool reading_done = false;
   bool stop = false;
   std::exception_ptr failure;
@@ -75,11 +110,19 @@ void run_engine(DocumentReader& reader, const PipelineChooser& choose, const Eng
         Batch b;
         b.docs.reserve(batch_docs);
         Document doc;
-        while (b.docs.size() < batch_docs && reader.next(doc)) b.docs.push_back(std::move(doc));
+        while (b.docs.size() < batch_docs && b.bytes < batch_bytes && reader.next(doc)) {
+          b.bytes += doc.original.size();
+          b.docs.push_back(std::move(doc));
+        }
         std::unique_lock lock(mu);
         if (b.docs.empty() || stop) break;
-        cv_space.wait(lock, [&] { return produced - consumed < max_in_flight || stop; });
+        cv_space.wait(lock, [&] {
+          return (produced - consumed < max_in_flight &&
+                  (produced == consumed || bytes_in_flight + b.bytes <= max_bytes)) ||
+                 stop;
+        });
         if (stop) break;
+        bytes_in_flight += b.bytes;
         b.seq = produced++;
         queued.push_back(std::move(b));
         cv_work.notify_one();
@@ -132,7 +175,10 @@ void run_engine(DocumentReader& reader, const PipelineChooser& choose, const Eng
         finished.erase(it);
       }
       for (size_t i = 0; i < b.docs.size(); ++i) sink(b.docs[i], b.counters[i]);
+      const size_t done_bytes = b.bytes;
+      b = Batch{};  // free the documents before the reader refills
       std::lock_guard lock(mu);
+      bytes_in_flight -= done_bytes;
       ++consumed;
       cv_space.notify_one();
     }
@@ -151,5 +197,6 @@ void run_engine(DocumentReader& reader, const PipelineChooser& choose, const Eng
   for (auto& w : workers) w.join();
   if (failure) std::rethrow_exception(failure);
 }
+}  // namespace
 
 }  // namespace copydesk

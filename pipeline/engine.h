@@ -8,13 +8,14 @@
 //
 // One reader thread fills batches of documents; worker threads run the
 // pipeline over whole batches; the calling thread consumes batches in order.
-// Memory is bounded by the number of batches in flight (in_flight_batches x
-// batch_docs documents), not by the size of the input.
+// Memory is bounded by the batches in flight (in_flight_batches x batch_docs
+// documents, and in_flight_bytes of text), not by the size of the input.
 #pragma once
 
 #include <functional>
 #include <vector>
 
+#include "pipeline/progress.h"
 #include "pipeline/reader.h"
 #include "pipeline/runner.h"
 
@@ -24,6 +25,10 @@ struct EngineOptions {
   size_t threads = 1;             // worker threads (0: as many as usable CPUs)
   size_t batch_docs = 16;         // documents per batch
   size_t in_flight_batches = 0;   // 0: 4 x threads
+  size_t in_flight_bytes = 64u << 20;  // and at most this much document text (0: no byte bound)
+  // A progress line on stderr (progress.h) while the run goes on: auto shows
+  // it when stderr is a terminal; it is erased before run_engine returns.
+  ProgressMode progress = ProgressMode::kNever;
 };
 
 using DocumentSink = std::function<void(Document&, const std::vector<StageCounters>&)>;

@@ -12,6 +12,7 @@
 #include <filesystem>
 
 #include "pipeline/json_writer.h"
+#include "pipeline/utf8.h"
 
 namespace fs = std::filesystem;
 
@@ -26,6 +27,57 @@ bool ends_with(std::string_view s, std::string_view suffix) {
 bool reserved_output_key(std::string_view k) {
   return k == "id" || k == "text" || k == "footer" || k == "edits" || k == "findings" ||
          k == "error";
+}
+
+// Invalid UTF-8 inside a JSON record (a Latin-1 dump, a cut sequence) would
+// make the whole record unparseable. Each byte that is not part of a valid
+// sequence is swapped for a placeholder code point U+10FF00 + byte (plane 16,
+// private use) before parsing; afterwards the text field gets the raw byte
+// back, so the decode stage sees it exactly as in a text file, and every other
+// field gets U+FFFD. (A record that both has invalid bytes and uses these
+// private-use code points itself would see them turned into bytes.)
+constexpr char kPlaceholderLead[] = "\xF4\x8F";
+
+std::string mask_invalid_utf8(std::string_view s) {
+  std::string out;
+  out.reserve(s.size() + 16);
+  while (!s.empty()) {
+    size_t bad = find_invalid_utf8(s);
+    if (bad == std::string_view::npos) {
+      out.append(s);
+      break;
+    }
+    out.append(s.substr(0, bad));
+    const unsigned cp = 0x10FF00u + static_cast<unsigned char>(s[bad]);
+    append_utf8(out, static_cast<char32_t>(cp));
+    s.remove_prefix(bad + 1);
+  }
+  return out;
+}
+
+// Placeholders back to raw bytes (raw) or to U+FFFD.
+std::string unmask(std::string_view s, bool raw) {
+  std::string out;
+  out.reserve(s.size());
+  size_t i = 0;
+  while (i < s.size()) {
+    size_t j = s.find(kPlaceholderLead, i);
+    if (j == std::string_view::npos || j + 4 > s.size()) {
+      out.append(s.substr(i));
+      break;
+    }
+    out.append(s.substr(i, j - i));
+    const auto b2 = static_cast<unsigned char>(s[j + 2]), b3 = static_cast<unsigned char>(s[j + 3]);
+    if (b2 >= 0xBC && b2 <= 0xBF && b3 >= 0x80 && b3 <= 0xBF) {
+      const unsigned byte = ((b2 & 0x3Fu) << 6 | (b3 & 0x3Fu)) - 0xF00u;
+      if (raw) out += static_cast<char>(byte);
+      else out += "\xEF\xBF\xBD";
+    } else {
+      out.append(s.substr(j, 4));
+    }
+    i = j + 4;
+  }
+  return out;
 }
 
 }  // namespace
@@ -65,6 +117,20 @@ class DocumentReader::Stream {
 
   // Appends up to n bytes; returns bytes read, 0 at end, -1 on error (error()).
   long read(std::string& out, size_t n) {
+    long got = read_some(out, n);
+    if (got > 0) plain_bytes_ += static_cast<uint64_t>(got);
+    if (zstd_) {
+      offset_ = raw_bytes_;
+    } else {
+      z_off_t off = gzoffset(gz_);  // -1 on a pipe: count decompressed bytes then
+      offset_ = off >= 0 ? static_cast<uint64_t>(off) : plain_bytes_;
+    }
+    return got;
+  }
+  // Input bytes consumed so far, as stored (compressed for .gz and .zst).
+  uint64_t offset() const { return offset_; }
+
+  long read_some(std::string& out, size_t n) {
     if (zstd_) return read_zstd(out, n);
     size_t old = out.size();
     out.resize(old + n);
@@ -151,6 +217,7 @@ class DocumentReader::Stream {
         }
         in_.resize(static_cast<size_t>(got));
         in_pos_ = 0;
+        raw_bytes_ += static_cast<uint64_t>(got);
         if (got == 0) {
           out.resize(old);
           if (zstd_pending_ != 0) {
@@ -181,6 +248,9 @@ class DocumentReader::Stream {
   size_t zstd_pending_ = 0;  // nonzero while a frame is unfinished
   std::string zstd_error_;
   gzFile gz_ = nullptr;
+  uint64_t raw_bytes_ = 0;    // zstd: bytes read from the file
+  uint64_t plain_bytes_ = 0;  // decompressed bytes returned
+  uint64_t offset_ = 0;
   std::string buf_;
   size_t pos_ = 0;
 };
@@ -196,7 +266,9 @@ std::vector<InputFile> expand_inputs(const std::vector<std::string>& args) {
         if (!it->is_regular_file(ec)) continue;
         InputFile f;
         f.path = it->path().string();
-        f.relative = fs::relative(it->path(), arg, ec).string();
+        // Lexical: the iterator's paths start with `arg`; fs::relative would
+        // resolve symlinks with a readlink per component and file (slow on 100,000 files).
+        f.relative = it->path().lexically_relative(arg).string();
         found.push_back(std::move(f));
       }
       // Byte-wise order (LC_ALL=C), so shards and outputs are deterministic.
@@ -228,6 +300,26 @@ DocumentReader::DocumentReader(std::vector<InputFile> files, ReaderOptions optio
 
 DocumentReader::~DocumentReader() = default;
 
+void DocumentReader::close_stream() {
+  if (!stream_) return;
+  bytes_done_ += stream_->offset();
+  bytes_read_.store(bytes_done_, std::memory_order_relaxed);
+  stream_.reset();
+}
+
+std::optional<uint64_t> total_input_bytes(const std::vector<InputFile>& files) {
+  uint64_t total = 0;
+  for (const auto& f : files) {
+    if (f.path == "-") return std::nullopt;
+    std::error_code ec;
+    auto st = fs::status(f.path, ec);
+    if (ec) continue;  // missing: an error record, no bytes
+    if (!fs::is_regular_file(st)) return std::nullopt;
+    total += fs::file_size(f.path, ec);
+  }
+  return total;
+}
+
 bool DocumentReader::next(Document& doc) {
   doc = Document{};
   while (true) {
@@ -252,9 +344,13 @@ bool DocumentReader::next(Document& doc) {
         doc.id = f.path == "-" ? "stdin" : f.path;
         doc.source_path = f.path;
         if (options_.detect_markup) doc.markup = markup_for(f.path);
-        // One document: read it whole, but never past the size limit.
+        // One document: read it whole, but never past the size limit. Blocks
+        // go through a reused buffer, so a small file costs its size, not a
+        // block (100,000 small files would otherwise each hold a zeroed MB).
         while (true) {
-          long got = stream_->read(doc.original, 1 << 20);
+          scratch_.clear();
+          long got = stream_->read(scratch_, 1 << 20);
+          if (got > 0) doc.original.append(scratch_);
           if (got < 0) {
             doc.error = DocumentError{"read-error", "reading '" + f.path + "': " + stream_->error() +
                                                         " after " + std::to_string(doc.original.size()) +
@@ -266,11 +362,11 @@ bool DocumentReader::next(Document& doc) {
             doc.error = DocumentError{"too-large", "the document is larger than " +
                                                        std::to_string(options_.max_document_bytes) +
                                                        " bytes (max-document-bytes)"};
-            doc.original.clear();
+            doc.original = std::string();  // give the memory back too
             break;
           }
         }
-        stream_.reset();
+        close_stream();
         return true;
       }
     }
@@ -280,9 +376,10 @@ bool DocumentReader::next(Document& doc) {
     size_t too_long = 0;
     std::string error;
     bool got = stream_->next_line(line, options_.max_document_bytes, too_long, error);
+    bytes_read_.store(bytes_done_ + stream_->offset(), std::memory_order_relaxed);
     if (!got) {
       bool failed = !error.empty();
-      stream_.reset();
+      close_stream();
       if (failed) {
         doc.id = f.path + ":" + std::to_string(line_no_ + 1);
         doc.source_path = f.path;
@@ -305,7 +402,7 @@ bool DocumentReader::next(Document& doc) {
     doc.id = f.path + ":" + std::to_string(line_no_);
     if (!error.empty()) {
       // The stream is broken: this partial record is the file's last one.
-      stream_.reset();
+      close_stream();
       doc.error = DocumentError{"read-error", "reading '" + f.path + "' at line " +
                                                   std::to_string(line_no_) + ": " + error +
                                                   " (the record is incomplete)"};
@@ -330,6 +427,12 @@ void DocumentReader::parse_json_record(std::string_view line, Document& doc) con
   thread_local simdjson::dom::parser parser;
   simdjson::dom::element root;
   auto err = parser.parse(line.data(), line.size(), true).get(root);
+  std::string masked;
+  if (err == simdjson::UTF8_ERROR) {
+    masked = mask_invalid_utf8(line);
+    err = parser.parse(masked.data(), masked.size(), true).get(root);
+  }
+  const bool has_masked = !masked.empty();
   if (err) {
     doc.error = DocumentError{"invalid-json", std::string("malformed JSON record: ") +
                                                   simdjson::error_message(err)};
@@ -347,7 +450,7 @@ void DocumentReader::parse_json_record(std::string_view line, Document& doc) con
     if (key == options_.id_field) {
       std::string_view sv;
       if (!field.value.get(sv)) {
-        doc.id = std::string(sv);
+        doc.id = has_masked ? unmask(sv, false) : std::string(sv);
       } else if (field.value.is_int64() || field.value.is_uint64()) {
         doc.id = simdjson::minify(field.value);
       }
@@ -359,12 +462,19 @@ void DocumentReader::parse_json_record(std::string_view line, Document& doc) con
                                                    "' is not a string"};
         return;
       }
-      doc.original.assign(sv);
+      if (has_masked) doc.original = unmask(sv, true);
+      else doc.original.assign(sv);
       have_text = true;
       continue;
     }
     if (reserved_output_key(key)) continue;
     if (!members.empty()) members += ',';
+    if (has_masked) {
+      append_json_string(members, unmask(key, false));
+      members += ':';
+      members += unmask(simdjson::minify(field.value), false);
+      continue;
+    }
     append_json_string(members, key);
     members += ':';
     members += simdjson::minify(field.value);

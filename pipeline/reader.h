@@ -14,6 +14,7 @@
 
 #include <atomic>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -55,9 +56,15 @@ class DocumentReader {
   // Fills doc with the next document (resetting it); false at the end.
   bool next(Document& doc);
 
+  const std::vector<InputFile>& files() const { return files_; }
+  // Input bytes consumed so far, as stored (compressed bytes for .gz/.zst);
+  // may be read from another thread while next() runs (progress line).
+  uint64_t input_bytes_read() const { return bytes_read_.load(std::memory_order_relaxed); }
+
  private:
   class Stream;
   bool open_next_file();
+  void close_stream();
   void parse_json_record(std::string_view line, Document& doc) const;
 
   std::vector<InputFile> files_;
@@ -67,6 +74,13 @@ class DocumentReader {
   InputFormat stream_format_ = InputFormat::kText;
   size_t line_no_ = 0;
   size_t records_ = 0;
+  std::string scratch_;      // read buffer for text files
+  uint64_t bytes_done_ = 0;  // input bytes of the files already closed
+  std::atomic<uint64_t> bytes_read_{0};
 };
+
+// Total size of the inputs in bytes, or nullopt when one is not a regular
+// file (stdin, a pipe): the progress line's ETA needs it.
+std::optional<uint64_t> total_input_bytes(const std::vector<InputFile>& files);
 
 }  // namespace copydesk
