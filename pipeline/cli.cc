@@ -31,6 +31,7 @@
 #include "pipeline/suppress.h"
 #include "pipeline/unified_diff.h"
 #include "pipeline/stage_registry.h"
+#include "pipeline/train_command.h"
 
 namespace po = boost::program_options;
 namespace fs = std::filesystem;
@@ -64,6 +65,7 @@ struct RawOptions {
   size_t max_document_bytes = 32u << 20;
   size_t threads = 0;
   std::string encoding;
+  std::string punctuation;
   std::vector<std::string> sets;
   std::string input_format;
   std::string text_field;
@@ -143,6 +145,9 @@ po::options_description pipeline_options(RawOptions& raw) {
        "input encoding for bytes that are not UTF-8: auto (ICU's detector picks a single-byte "
        "encoding, the default), utf-8 (invalid bytes become U+FFFD), or a name such as "
        "windows-1252 (same as --set decode.encoding=NAME)")
+      ("punctuation", po::value(&raw.punctuation)->value_name("STYLE"),
+       "what restore puts back: unicode (\u2019 \u201c \u201d \u2014 and no-break spaces, the default) or "
+       "ascii (' \" -- and plain spaces); same as --set restore.punctuation=STYLE")
       ("set", po::value(&raw.sets)->composing()->value_name("STAGE.KEY=VALUE"),
        "set a stage key, e.g. --set normalise.collapse-spaces=true (repeatable)");
   return d;
@@ -228,6 +233,7 @@ void print_usage(std::ostream& os) {
         "  copydesk merge-reports DIR                 join the findings and statistics of shards\n"
         "  copydesk review RUN.jsonl -o review.html   an HTML page for editors from clean's JSON Lines\n"
         "  copydesk eval --damage MODE CLEAN...       damage clean text, restore it, score it\n"
+        "  copydesk train [--out DIR] CLEAN...        build the restore model from clean prose\n"
         "  copydesk explain TEXT                      each character, its name, and what repair does\n"
         "  copydesk COMMAND --help                    options of a command\n"
         "  copydesk --list-stages | --version\n\n"
@@ -390,6 +396,7 @@ ParsedCommandLine parse(int argc, char** argv, const std::string& command) {
   out.settings.policy = {raw.apply_threshold, raw.review_threshold};
   out.settings.max_document_bytes = raw.max_document_bytes;
   if (!raw.encoding.empty()) stage_values.insert_or_assign("decode.encoding", raw.encoding);
+  if (!raw.punctuation.empty()) stage_values.insert_or_assign("restore.punctuation", raw.punctuation);
   for (const auto& [k, v] : stage_values) {
     size_t dot = k.find('.');
     std::string stage = k.substr(0, dot), key = k.substr(dot + 1);
@@ -949,6 +956,7 @@ int run_cli(int argc, char** argv) {
     }
     if (command == "explain") return run_explain_command(std::vector<std::string>(argv + 2, argv + argc));
     if (command == "eval") return run_eval_command(std::vector<std::string>(argv + 2, argv + argc));
+    if (command == "train") return run_train_command(std::vector<std::string>(argv + 2, argv + argc));
     if (command == "review") return run_review_command(std::vector<std::string>(argv + 2, argv + argc));
     if (command == "merge-reports") return run_merge_reports(std::vector<std::string>(argv + 2, argv + argc));
     if (command != "clean" && command != "check" && command != "fix")

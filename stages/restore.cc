@@ -7,13 +7,19 @@
 #include <unordered_set>
 #include <vector>
 
+#include "stages/restore_accents.h"
+#include "stages/restore_context.h"
+#include "stages/restore_insertion.h"
+#include "stages/restore_labels.h"
 #include "stages/restore_model.h"
+#include "stages/restore_quotes.h"
 
 namespace copydesk {
 namespace {
 
 using restore::GapCounts;
 using restore::GlueCounts;
+using restore::Insertion;
 using restore::LexEntry;
 using restore::RestoreModel;
 
@@ -71,24 +77,21 @@ double share(const GapCounts& g, int k) {
   return t > 0 ? g[k] / t : 0.0;
 }
 
-struct Insertion {
-  size_t pos;
-  std::string text;
-  std::string rule;
-  double confidence;
-  std::string evidence;
-};
-
 class RestoreStage final : public Stage {
  public:
   explicit RestoreStage(const StageContext& ctx)
       : model_(RestoreModel::load(ctx.data_path(ctx.get("data", "restore")))),
-        line_end_dash_(ctx.get_bool("line-end-dash", true)) {}
+        context_(restore::ContextModel::load(ctx.data_path(ctx.get("data", "restore")))),
+        labels_(restore::LabelModel::load(ctx.data_path(ctx.get("data", "restore")))),
+        accents_(AccentRestorer::load(ctx.data_path(ctx.get("data", "restore")))),
+        quotes_(restore::QuoteRestorer::load(ctx.data_path(ctx.get("data", "restore")))),
+        line_end_dash_(ctx.get_bool("line-end-dash", true)),
+        ascii_punctuation_(punctuation_style(ctx)) {}
 
   std::string_view name() const override { return "restore"; }
 
   StageResult run(const TextView& view) const override {
-    Run r{view, {}, {}, {}};
+    Run r{view, {}, {}, false, -1, {}};
     prepare(r);
     for (size_t i = 0; i < view.tokens.size(); ++i) {
       const Token& t = view.tokens[i];
@@ -97,6 +100,7 @@ class RestoreStage final : public Stage {
       else if (t.kind == TokenKind::kSpace) space(r, i);
       else if (t.kind == TokenKind::kPunct) punct(r, i);
     }
+    quotes_.run(view, r.protected_tok, r.out);  // needs the whole document (its cues are document-wide)
     return finish(r);
   }
 
@@ -104,7 +108,17 @@ class RestoreStage final : public Stage {
   struct Run {
     const TextView& view;
     std::vector<bool> protected_tok;          // inside a URL or e-mail address
-    std::unordered_set<std::string_view> doc_words;
+    std::unordered_set<std::string_view> doc_words;  // filled on first use (words())
+    bool doc_words_ready = false;
+    int register_class = -1;  // the document's, for the context model (on first use)
+    const std::unordered_set<std::string_view>& words() {
+      if (!doc_words_ready) {
+        for (const Token& t : view.tokens)
+          if (t.kind == TokenKind::kWord) doc_words.insert(t.in(view.text));
+        doc_words_ready = true;
+      }
+      return doc_words;
+    }
     std::vector<Insertion> out;
   };
 
@@ -133,23 +147,35 @@ class RestoreStage final : public Stage {
       while (j < toks.size() && toks[j].kind != TokenKind::kNewline &&
              !(toks[j].kind == TokenKind::kSpace && toks[j].ascii))
         ++j;
-      std::string chunk = ascii_lower(r.view.text.substr(toks[i].begin, toks[j - 1].end - toks[i].begin));
-      bool prot = chunk.find('@') != std::string::npos || chunk.find("://") != std::string::npos ||
-                  chunk.find("www.") != std::string::npos || chunk.find('/') != std::string::npos ||
-                  chunk.find('_') != std::string::npos || chunk.find('#') != std::string::npos;
-      for (std::string_view tld : {".com", ".org", ".gov", ".net", ".edu", ".int", ".mil", ".io", ".co.", ".uk"}) {
-        size_t p = chunk.find(tld);
-        if (p != std::string::npos) {
-          size_t e = p + tld.size();
-          if (e >= chunk.size() || !is_lower(chunk[e])) prot = true;
-        }
-      }
+      const std::string_view chunk = r.view.text.substr(toks[i].begin, toks[j - 1].end - toks[i].begin);
+      const bool prot = looks_like_address(chunk);
       if (prot)
         for (size_t k = i; k < j; ++k) r.protected_tok[k] = true;
       i = j;
     }
-    for (const Token& t : toks)
-      if (t.kind == TokenKind::kWord) r.doc_words.insert(t.in(r.view.text));
+  }
+
+  // A URL, e-mail address, file path, handle or domain ("vote.gov", not
+  // "sea.Then"): its letters are not prose.
+  static bool looks_like_address(std::string_view chunk) {
+    if (chunk.find_first_of("@/_#") != std::string_view::npos) return true;
+    auto lower_at = [&](size_t k) { return k < chunk.size() && is_lower(static_cast<char>(chunk[k] | 0x20)); };
+    for (size_t p = chunk.find('.'); p != std::string_view::npos; p = chunk.find('.', p + 1)) {
+      if (p + 3 > chunk.size()) break;
+      char a = static_cast<char>(chunk[p + 1] | 0x20), b = static_cast<char>(chunk[p + 2] | 0x20);
+      if (!is_lower(a) || !is_lower(b)) continue;
+      if (a == 'w' && b == 'w' && p + 3 < chunk.size() && (chunk[p + 3] | 0x20) == 'w') return true;
+      for (std::string_view tld : {"com", "org", "gov", "net", "edu", "int", "mil", "io", "co", "uk"}) {
+        if (chunk.size() - p - 1 < tld.size()) continue;
+        bool eq = true;
+        for (size_t k = 0; k < tld.size(); ++k) eq = eq && (chunk[p + 1 + k] | 0x20) == tld[k];
+        if (!eq) continue;
+        size_t e = p + 1 + tld.size();
+        if (tld == "co" ? (e < chunk.size() && chunk[e] == '.') : !lower_at(e)) return true;
+      }
+    }
+    if (chunk.size() >= 4 && (chunk.substr(0, 4) == "www." || chunk.substr(0, 4) == "WWW.")) return true;
+    return false;
   }
 
   // The neighbour the channel would show: the next (dir +1) or previous word
@@ -220,14 +246,14 @@ class RestoreStage final : public Stage {
   // (written in this document, or capitalised in the lexicon), not a common
   // word ("Yess"), and names ending like X must mostly take possessives
   // rather than plurals ("Nairobis" yes, "Chileans" no).
-  double possessive_confidence(const Run& r, std::string_view tok, std::string& why) const {
+  double possessive_confidence(Run& r, std::string_view tok, std::string& why) const {
     if (tok.size() < 4 || tok.back() != 's' || !is_upper(tok[0]) || all_upper(tok.substr(0, tok.size() - 1)))
       return 0;
     std::string_view base = tok.substr(0, tok.size() - 1);
     const LexEntry* e = model_.lookup(ascii_lower(base));
     if (e && e->cap_share < 0.5) return 0;
     const double p = model_.possessive_share(base);
-    if (r.doc_words.count(base)) {
+    if (r.words().count(base)) {
       // Names written in the document take possessives (about 0.96 on dev),
       // unless their ending says demonym or plural-prone ("Chileans").
       why = "\"" + std::string(base) + "\" appears in this document";
@@ -246,8 +272,23 @@ class RestoreStage final : public Stage {
     std::string_view tok = t.in(v.text);
     // Already written with an apostrophe ("don’t", "workers’"): leave it.
     if ((i > 0 && is_apostrophe(v, i - 1)) || (i + 1 < v.tokens.size() && is_apostrophe(v, i + 1))) return;
-    // A piece glued to a word by deleted characters belongs to a longer token.
     if (label(r, i)) return;
+    // Accented letters first (all-caps names too: FERNNDEZ); a decided token
+    // may still need a possessive apostrophe ("Arvalos").
+    const size_t before_accents = r.out.size();
+    if (accents_.word(v, i, r.out)) {
+      // "Arvalos" = "Ar\u00e9valo" + "\u2019s"; but "Andrs" is "Andr\u00e9s",
+      // whose letter sits where an apostrophe would go.
+      bool letter_before_s = false;
+      for (size_t k = before_accents; k < r.out.size(); ++k) letter_before_s |= r.out[k].pos + 1 >= t.end;
+      if (!letter_before_s && tok.size() >= 3 && (tok.back() == 's' || tok.back() == 'S')) {
+        std::string why;
+        const double pc = possessive_confidence(r, tok, why);
+        if (pc > 0)
+          r.out.push_back({t.end - 1, std::string(kApostrophe), "restore.possessive.v1", pc, "possessive; " + why});
+      }
+      return;
+    }
     // Acronyms (OFN, TLL, ITS): only an unmistakable negation (DONT, CANT).
     if (all_upper(tok) && tok.size() <= 4 && !(tok.size() == 4 && tok.substr(2) == "NT")) return;
     const std::string key = ascii_lower(tok);
@@ -275,19 +316,23 @@ class RestoreStage final : public Stage {
   }
 
   // A line-initial label followed by a space ("Q Do you...", "END 12:56"):
-  // the run the training text had after it (no-break spaces in transcripts).
+  // the runs the training text had after it and after its space (no-break
+  // spaces in transcripts), chosen per label and next character class.
   bool label(Run& r, size_t i) const {
     const TextView& v = r.view;
     const Token& t = v.tokens[i];
     if (i > 0 && v.tokens[i - 1].kind != TokenKind::kNewline) return false;
-    if (i + 1 < v.tokens.size()) {
-      const Token& n = v.tokens[i + 1];
-      if (!(n.kind == TokenKind::kNewline || (n.kind == TokenKind::kSpace && n.in(v.text) == " "))) return false;
-    }
-    const RestoreModel::Label* l = model_.label(t.in(v.text));
-    if (!l || l->share < 0.5) return false;
-    r.out.push_back({t.end, l->run, "restore.label-space.v1", l->share * kNaturalGapFactor,
-                     "line-initial label \"" + std::string(t.in(v.text)) + "\" is followed by no-break spaces"});
+    if (i + 2 >= v.tokens.size()) return false;
+    const Token& space = v.tokens[i + 1];
+    if (space.kind != TokenKind::kSpace || space.in(v.text) != " ") return false;
+    if (v.tokens[i + 2].kind == TokenKind::kNewline) return false;
+    const char next = v.text[space.end];
+    const char cls = is_digit(next) ? 'D' : is_upper(next) ? 'U' : is_lower(next) ? 'l' : 'P';
+    const restore::LabelModel::Choice* c = labels_.choose(t.in(v.text), cls);
+    if (!c) return false;
+    const std::string why = "line-initial label \"" + std::string(t.in(v.text)) + "\" is followed by no-break spaces";
+    if (!c->before.empty()) r.out.push_back({t.end, c->before, "restore.label-space.v1", c->precision, why});
+    if (!c->after.empty()) r.out.push_back({space.end, c->after, "restore.label-space.v1", c->precision, why});
     return true;
   }
 
@@ -315,6 +360,23 @@ class RestoreStage final : public Stage {
     std::vector<double> post;
     size_t best = 0;
     std::string evidence;
+    if (context_.has(key)) {
+      if (all_upper(tok)) return true;  // acronyms (ITS, WERE in a heading): no evidence
+      if (r.register_class < 0) r.register_class = context_.register_class(v.text, v.tokens);
+      const restore::ContextFeatures cf =
+          restore::context_features(v.text, v.tokens, i, r.register_class, w.left, w.right);
+      std::vector<double> cpost;
+      const restore::AmbiguousWord* aw = context_.decide(key, cf, cpost);
+      best = std::max_element(cpost.begin(), cpost.end()) - cpost.begin();
+      if (best == 0) return true;
+      std::vector<size_t> pos;
+      if (!apostrophe_insertions(key, aw->readings[best], pos)) return true;
+      double conf = std::min({cpost[best], kMaxConfidence, cap});
+      std::string ev = "context \"" + restore::context_neighbour(v.text, v.tokens, i, -1) + " _ " +
+                       restore::context_neighbour(v.text, v.tokens, i, +1) + "\": \"" + aw->readings[best] + "\"";
+      for (size_t p : pos) r.out.push_back({w.begin + p, std::string(kApostrophe), "restore.apostrophe.v1", conf, ev});
+      return true;
+    }
     if (model_.is_ambiguous(key)) {
       if (all_upper(tok)) return true;  // acronyms (ITS, WERE in a heading): no evidence
       std::string left = w.left ? *w.left : neighbour(v, i, -1);
@@ -362,62 +424,185 @@ class RestoreStage final : public Stage {
     return true;
   }
 
-  // known_plain > 0: the token is itself a known word that often; then only a
-  // split with pair evidence far above that count is proposed.
+  // A glued token: two or more words whose separators the channel deleted.
+  // Unknown tokens are segmented into known words (forward algorithm over cut
+  // points: the split's posterior against every other split and against the
+  // token being an unknown word of its own); a known token is only split in
+  // two, when the pair is far more frequent glued than the token itself
+  // (known_plain = the token's count as written).
   void glued(Run& r, size_t i, const std::string& key, double known_plain) const {
     const TextView& v = r.view;
-    const Token& t = v.tokens[i];
-    std::string_view tok = t.in(v.text);
+    std::string_view tok = v.tokens[i].in(v.text);
     if (tok.size() < 5 || all_upper(tok)) return;
-    struct Cand {
-      size_t at;
-      double score;
-      bool camel;
-      GlueCounts pair;
-      std::vector<size_t> w2_apos;  // apostrophes to insert in the second word
-    };
-    std::vector<Cand> cands;
-    for (size_t k = 2; k + 2 <= tok.size(); ++k) {
-      std::string_view w1(key.data(), k), w2(key.data() + k, key.size() - k);
-      double c1 = model_.word_count(w1), c2 = model_.word_count(w2);
-      std::vector<size_t> w2_apos;  // "JoeBidens": the second word is "Biden\u2019s"
-      if (c2 < kMinPartCount) c2 = apostrophe_part(w2, w2_apos);
-      if (c1 < kMinPartCount || c2 < kMinPartCount) continue;
-      bool camel = is_lower(tok[k - 1]) && is_upper(tok[k]);
-      // Inner capitals elsewhere than at the split: not two plain words.
-      bool other_caps = false;
-      for (size_t j = 1; j < tok.size(); ++j)
-        if (j != k && is_upper(tok[j])) other_caps = true;
-      if (other_caps) continue;
-      GlueCounts pr = model_.pair(w1, w2);
-      if (known_plain > 0 && pr.dash + pr.nbsp < 4 * (known_plain + 1)) continue;
-      double s = std::log(c1) + std::log(c2) + (camel ? 6.0 : 0.0) + std::log1p(pr.dash + pr.nbsp) * 2;
-      cands.push_back({k, s, camel, pr, std::move(w2_apos)});
+    if (known_plain > 0) {
+      glued_known(r, i, key, known_plain);
+      return;
     }
-    if (cands.empty()) return;
-    double z = 0, best_s = -1e300;
-    size_t best = 0;
-    for (size_t c = 0; c < cands.size(); ++c)
-      if (cands[c].score > best_s) best_s = cands[c].score, best = c;
-    for (const auto& c : cands) z += std::exp(c.score - best_s);
-    const Cand& c = cands[best];
-    std::string w1 = key.substr(0, c.at), w2 = key.substr(c.at);
-    std::vector<size_t> unused;
-    double c1 = model_.word_count(w1), c2 = model_.word_count(w2);
-    if (!c.w2_apos.empty()) c2 = apostrophe_part(w2, unused);
-    // How likely the token is two glued words rather than an unknown word
-    // (names are the risk: "Hollowell", "DeVan"). Calibrated on dev.
-    const bool solid = std::min(c1, c2) >= 20 && w1.size() >= 3 && w2.size() >= 3;
+    Segmentation seg;
+    if (!segment(tok, key, seg)) return;
+    emit_split(r, i, key, seg.cuts, seg.confidence, seg.evidence);
+  }
+
+  struct Segmentation {
+    std::vector<size_t> cuts;  // byte offsets inside the token, increasing
+    double confidence = 0;
+    std::string evidence;
+  };
+
+  // log P(part) under a unigram model of the training prose, or -inf when the
+  // part may not stand as a word of a split: too rare, or a one- or
+  // two-letter piece that is not a very common word ("a", "of"; not "ab").
+  double part_logp(std::string_view part) const {
+    constexpr double kLogTotal = 16.9;  // log of the lexicon's weighted token count
+    double c = model_.word_count(part);
+    if (c < kMinPartCount) {
+      std::vector<size_t> unused;
+      c = apostrophe_part(part, unused);
+    }
+    if (c < kMinPartCount) return -INFINITY;
+    if (part.size() <= 2 && c < 20000) return -INFINITY;
+    return std::log(c) - kLogTotal;
+  }
+
+  bool segment(std::string_view tok, const std::string& key, Segmentation& out) const {
+    const size_t n = key.size();
+    if (n > 64) return false;
+    // Inner capitals must sit at cuts ("JoeBiden"), so they are forced cuts.
+    std::vector<bool> must_cut(n + 1, false);
+    for (size_t j = 1; j < n; ++j)
+      if (is_upper(tok[j])) must_cut[j] = true;
+    // part[a][b] = log P(key[a, b)), computed once.
+    std::vector<double> lp((n + 1) * (n + 1), -INFINITY);
+    auto at = [&](size_t a, size_t b) -> double& { return lp[a * (n + 1) + b]; };
+    for (size_t a = 0; a < n; ++a)
+      for (size_t b = a + 1; b <= n && b - a <= 24; ++b) {
+        bool blocked = false;
+        for (size_t j = a + 1; j < b && !blocked; ++j) blocked = must_cut[j];
+        if (!blocked && !(a == 0 && b == n)) at(a, b) = part_logp(std::string_view(key).substr(a, b - a));
+      }
+    // Forward sums (total mass of all segmentations of key[0, j)) and Viterbi.
+    constexpr double kCamelBonus = 4.0;   // log-odds that a lower->Upper seam is a cut
+    // Prior of a deleted separator between two words: about 2 in 1,000 word
+    // gaps of scraped text lost one.
+    const double kLogGlue = std::log(0.002);
+    std::vector<double> fwd(n + 1, -INFINITY), best(n + 1, -INFINITY);
+    std::vector<size_t> back(n + 1, 0);
+    fwd[0] = best[0] = 0;
+    auto logadd = [](double x, double y) {
+      if (x == -INFINITY) return y;
+      if (y == -INFINITY) return x;
+      double m = std::max(x, y);
+      return m + std::log(std::exp(x - m) + std::exp(y - m));
+    };
+    for (size_t b = 1; b <= n; ++b)
+      for (size_t a = 0; a < b; ++a) {
+        double p = at(a, b);
+        if (p == -INFINITY || fwd[a] == -INFINITY) continue;
+        double seam = 0;
+        if (a > 0) {
+          seam = is_lower(tok[a - 1]) && is_upper(tok[a]) ? kCamelBonus : 0.0;
+          GlueCounts pr = model_.pair(key.substr(back[a] , a - back[a]), key.substr(a, b - a));
+          seam += std::log1p(pr.dash + pr.nbsp);
+        }
+        if (a > 0) seam += kLogGlue;
+        fwd[b] = logadd(fwd[b], fwd[a] + p + seam);
+        if (best[a] + p + seam > best[b]) best[b] = best[a] + p + seam, back[b] = a;
+      }
+    if (best[n] == -INFINITY) return false;
+    std::vector<size_t> cuts;
+    for (size_t b = n; b > 0; b = back[b])
+      if (back[b] > 0) cuts.push_back(back[b]);
+    std::reverse(cuts.begin(), cuts.end());
+    if (cuts.empty() || cuts.size() > 3) return false;
+    // The token as an unknown word of its own: an out-of-vocabulary rate
+    // (0.5% of tokens) times a letter model that makes each further letter
+    // about 12 times less likely (long unknown words are rarer than long
+    // glued phrases).
+    const double log_unknown = std::log(0.005) - 2.5 * static_cast<double>(n);
+    const double posterior = std::exp(best[n] - logadd(fwd[n], log_unknown));
+    // Names are the risk ("Hollowell"): a split whose parts are all common
+    // words is far surer than one with a rare part or a capitalised token.
+    double min_count = 1e300;
+    size_t min_len = 1000;
+    size_t a = 0;
+    std::vector<std::string> parts;
+    for (size_t k = 0; k <= cuts.size(); ++k) {
+      size_t b = k < cuts.size() ? cuts[k] : n;
+      parts.push_back(key.substr(a, b - a));
+      double c = model_.word_count(parts.back());
+      if (c < kMinPartCount) {
+        std::vector<size_t> unused;
+        c = apostrophe_part(parts.back(), unused);
+      }
+      min_count = std::min(min_count, c);
+      if (parts.back().size() > 2) min_len = std::min(min_len, parts.back().size());
+      a = b;
+    }
+    bool camel = false, all_seams_camel = true;
+    for (size_t c : cuts) {
+      bool cc = is_lower(tok[c - 1]) && is_upper(tok[c]);
+      camel = camel || cc;
+      all_seams_camel = all_seams_camel && cc;
+    }
+    const bool solid = min_count >= 20 && min_len >= 3;
     double base;
-    if (c.pair.dash + c.pair.nbsp >= 2) base = 0.97;
-    else if (c.camel && solid) base = 0.97;
-    else if (c.camel) base = 0.7;
-    else if (is_upper(tok[0])) base = 0.5;
-    else if (solid && std::min(c1, c2) >= 100) base = 0.93;
+    if (all_seams_camel && solid) base = 0.97;
+    else if (camel) base = 0.7;
+    else if (is_upper(tok[0])) base = solid && min_count >= 100 ? 0.9 : 0.5;
+    else if (solid && min_count >= 100) base = 0.95;
     else base = 0.6;
-    double p_split = base / z;
-    if (known_plain > 0) p_split *= (c.pair.dash + c.pair.nbsp) / (c.pair.dash + c.pair.nbsp + known_plain + 1);
-    // Separator: naive Bayes over the words' glue statistics, then the pair.
+    out.cuts = std::move(cuts);
+    out.confidence = base * posterior;
+    out.evidence = "unknown word \"" + std::string(tok) + "\" =";
+    for (const auto& p : parts) out.evidence += " \"" + p + "\"";
+    return true;
+  }
+
+  // Inserts the separator at each cut and decides each part as a word of its
+  // own (so that a second run, which sees the parts apart, changes nothing):
+  // "JoeBidens" -> "Joe\u00a0Biden\u2019s", "knowits" -> "know\u2014it\u2019s".
+  void emit_split(Run& r, size_t i, const std::string& key, const std::vector<size_t>& cuts, double p_split,
+                  const std::string& evidence) const {
+    const TextView& v = r.view;
+    const Token& t = v.tokens[i];
+    std::vector<std::string> parts;
+    size_t a = 0;
+    for (size_t k = 0; k <= cuts.size(); ++k) {
+      size_t b = k < cuts.size() ? cuts[k] : key.size();
+      parts.push_back(key.substr(a, b - a));
+      a = b;
+    }
+    double min_conf = 1.0;
+    for (size_t k = 0; k < cuts.size(); ++k) {
+      const std::string& w1 = parts[k];
+      const std::string& w2 = parts[k + 1];
+      GlueCounts pr = model_.pair(w1, w2);
+      double p_dash = separator_dash_share(w1, w2, pr);
+      bool dash = p_dash >= 0.5;
+      double conf = std::min(kMaxConfidence, p_split * (dash ? p_dash : 1 - p_dash));
+      min_conf = std::min(min_conf, conf);
+      r.out.push_back({t.begin + cuts[k], std::string(dash ? kEmDash : kNbsp),
+                       dash ? "restore.glued-dash.v1" : "restore.glued-space.v1", conf, evidence});
+    }
+    const std::string left = neighbour(v, i, -1), right = neighbour(v, i, +1);
+    size_t begin = t.begin;
+    for (size_t k = 0; k < parts.size(); ++k) {
+      const std::string& lw = k > 0 ? parts[k - 1] : left;
+      const std::string& rw = k + 1 < parts.size() ? parts[k + 1] : right;
+      size_t end = begin + parts[k].size();
+      if (accents_.word_part(v.text, begin, end, r.out)) {
+        begin = end;
+        continue;
+      }
+      if (const LexEntry* e = model_.lookup(parts[k]); e && !e->forms.empty())
+        lexicon_apostrophe(r, WordRef{i, begin, end, &lw, &rw}, parts[k], *e, min_conf);
+      begin = end;
+    }
+  }
+
+  // Share of dashes (against no-break spaces) for a separator deleted between
+  // w1 and w2: naive Bayes over each word's glue statistics, then the pair's.
+  double separator_dash_share(const std::string& w1, const std::string& w2, const GlueCounts& pair) const {
     GlueCounts prior = model_.glue_prior();
     double pd = prior.dash / (prior.dash + prior.nbsp), pn = 1 - pd;
     constexpr double kSmooth = 5.0;
@@ -428,21 +613,33 @@ class RestoreStage final : public Stage {
     double sd = cond(gl, pd, gl.dash) * cond(gr, pd, gr.dash) / pd;
     double sn = cond(gl, pn, gl.nbsp) * cond(gr, pn, gr.nbsp) / pn;
     double p_dash = sd / (sd + sn);
-    double m = c.pair.dash + c.pair.nbsp;
-    if (m > 0) p_dash = (c.pair.dash + kSmooth * p_dash) / (m + kSmooth);
-    bool dash = p_dash >= 0.5;
-    double conf = std::min(kMaxConfidence, p_split * (dash ? p_dash : 1 - p_dash));
-    r.out.push_back({t.begin + c.at, std::string(dash ? kEmDash : kNbsp),
-                     dash ? "restore.glued-dash.v1" : "restore.glued-space.v1", conf,
-                     "unknown word \"" + std::string(tok) + "\" = \"" + w1 + "\" + \"" + w2 + "\""});
-    // Each part gets what it would get as a word of its own (so that a second
-    // run, which sees the parts apart, changes nothing): "JoeBidens" ->
-    // "Joe\u00a0Biden\u2019s", "knowits" -> "know\u2014it\u2019s" by context.
-    const std::string left = neighbour(v, i, -1), right = neighbour(v, i, +1);
-    if (const LexEntry* e1 = model_.lookup(w1); e1 && !e1->forms.empty())
-      lexicon_apostrophe(r, WordRef{i, t.begin, t.begin + c.at, nullptr, &w2}, w1, *e1, conf);
-    if (const LexEntry* e2 = model_.lookup(w2); e2 && !e2->forms.empty())
-      lexicon_apostrophe(r, WordRef{i, t.begin + c.at, t.end, &w1, nullptr}, w2, *e2, conf);
+    double m = pair.dash + pair.nbsp;
+    if (m > 0) p_dash = (pair.dash + kSmooth * p_dash) / (m + kSmooth);
+    return p_dash;
+  }
+
+  // A known token split in two: only with pair evidence far above the
+  // token's own count ("JoeBiden": 8 as written, 303 as "Joe\u00a0Biden").
+  void glued_known(Run& r, size_t i, const std::string& key, double known_plain) const {
+    const TextView& v = r.view;
+    std::string_view tok = v.tokens[i].in(v.text);
+    size_t best_at = 0;
+    double best_m = 0;
+    for (size_t k = 2; k + 2 <= tok.size(); ++k) {
+      bool other_caps = false;
+      for (size_t j = 1; j < tok.size(); ++j)
+        if (j != k && is_upper(tok[j])) other_caps = true;
+      if (other_caps) continue;
+      std::string_view w1(key.data(), k), w2(key.data() + k, key.size() - k);
+      if (part_logp(w1) == -INFINITY || part_logp(w2) == -INFINITY) continue;
+      GlueCounts pr = model_.pair(w1, w2);
+      double m = pr.dash + pr.nbsp;
+      if (m >= 4 * (known_plain + 1) && m > best_m) best_m = m, best_at = k;
+    }
+    if (best_at == 0) return;
+    double p_split = 0.97 * best_m / (best_m + known_plain + 1);
+    emit_split(r, i, key, {best_at}, p_split,
+               "\"" + std::string(tok) + "\" is far more often two words glued by a deleted separator");
   }
 
   // Count of the unambiguous apostrophe reading of a key that is not a word
@@ -519,32 +716,73 @@ class RestoreStage final : public Stage {
                      std::string("\"") + p + "\" glued to the next word"});
   }
 
+  // Order of insertions that share a gap: what belongs to the word before
+  // comes first ("Charg\u00e9", "workers\u2019"), then a closing quote, a
+  // separator, an opening quote ("workers\u2019\u201d\u2014\u201cWe").
+  static int gap_rank(const Insertion& a) {
+    if (a.rule == "restore.letter.v1") return 0;
+    if (a.text == kApostrophe) return 1;
+    if (a.text == "\u201d" || a.text == "\u2019\u201d") return 2;
+    if (a.text == "\u201c") return 4;
+    return 3;
+  }
+
   StageResult finish(Run& r) const {
-    // Two insertions at one gap ("leaders" + "\u2019" + "\u00a0" + "summit") are
-    // one edit: the apostrophe first, then the separator; the edit is as sure
-    // as its less sure part.
-    auto rank = [](const Insertion& a) { return a.text == kApostrophe ? 0 : 1; };
+    // Insertions at one gap ("leaders" + "\u2019" + "\u00a0" + "summit") are
+    // one edit, as sure as its least sure part.
     std::stable_sort(r.out.begin(), r.out.end(), [&](const Insertion& a, const Insertion& b) {
       if (a.pos != b.pos) return a.pos < b.pos;
-      return rank(a) < rank(b);
+      return gap_rank(a) < gap_rank(b);
     });
     StageResult res;
     for (const auto& ins : r.out) {
+      const std::string text = ascii_punctuation_ ? to_ascii_punctuation(ins.text) : ins.text;
       if (!res.edits.empty() && res.edits.back().span.begin == ins.pos) {
         Edit& prev = res.edits.back();
-        if (prev.replacement == ins.text) continue;
-        prev.replacement += ins.text;
+        if (prev.replacement == text) continue;
+        prev.replacement += text;
         prev.confidence = std::min(prev.confidence, ins.confidence);
         prev.evidence += "; " + ins.evidence;
         continue;
       }
-      res.edits.push_back(Edit{{ins.pos, ins.pos}, ins.text, ins.rule, ins.confidence, ins.evidence});
+      res.edits.push_back(Edit{{ins.pos, ins.pos}, text, ins.rule, ins.confidence, ins.evidence});
     }
     return res;
   }
 
+  // punctuation = ascii: typewriter style for what the stage inserts.
+  static std::string to_ascii_punctuation(std::string_view s) {
+    std::string out;
+    for (size_t i = 0; i < s.size();) {
+      std::string_view rest = s.substr(i);
+      auto take = [&](std::string_view from, std::string_view to) {
+        if (rest.substr(0, from.size()) != from) return false;
+        out += to;
+        i += from.size();
+        return true;
+      };
+      if (take("\u2019", "'") || take("\u2018", "'") || take("\u201c", "\"") || take("\u201d", "\"") ||
+          take("\u2014", "--") || take("\u2013", "-") || take("\u00a0", " ") || take("\u2026", "..."))
+        continue;
+      out += s[i++];
+    }
+    return out;
+  }
+
   RestoreModel model_;
+  restore::ContextModel context_;
+  restore::LabelModel labels_;
+  AccentRestorer accents_;
+  restore::QuoteRestorer quotes_;
   bool line_end_dash_;
+  bool ascii_punctuation_;
+
+  static bool punctuation_style(const StageContext& ctx) {
+    const std::string p = ctx.get("punctuation", "unicode");
+    if (p != "unicode" && p != "ascii")
+      throw ConfigError("restore: punctuation must be unicode or ascii, not \"" + p + "\"");
+    return p == "ascii";
+  }
 };
 
 }  // namespace

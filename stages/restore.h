@@ -5,26 +5,33 @@
 //   // d.text == "the country\u2019s day, don\u2019t go"
 //
 // The channel only deletes, so the stage only INSERTS characters the channel
-// deletes (U+2019, U+2014, U+00A0): it never deletes or changes an input
-// byte, and its output is a fixed point (running it again changes nothing:
-// neighbours are read as the channel would have left them).
+// deletes (U+2019, U+201C/D, U+2014, U+00A0, accented letters): it never
+// deletes or changes an input byte, and its output is a fixed point (running
+// it again changes nothing: neighbours are read as the channel would have
+// left them).
 //
 // Rules (each edit's confidence is the estimated probability it is right):
 //   restore.apostrophe.v1   a token whose stripped form is written with an
 //                           apostrophe in the training text ("dont", "citys");
-//                           ambiguous keys (its, were, well, ill) are decided by
-//                           their neighbours (config/restore/context.tsv).
+//                           words that are words themselves are decided by
+//                           context: contractions (its, were, well, ill) by the
+//                           context model (restore_context.h, context2.tsv),
+//                           possessives (governments) by the lexicon's
+//                           class-pooled neighbour counts (model.bin).
 //   restore.possessive.v1   an unknown "Xs" where X is a capitalised name known
 //                           to the lexicon or written elsewhere in the document.
-//   restore.glued-dash.v1   an unknown token that splits into two known words,
-//   restore.glued-space.v1  with the separator (em dash / no-break space) most
-//                           often deleted between them; also two spaces between
-//                           words (" \u2014 " lost its dash) and a space before a
-//                           line break.
+//   restore.glued-dash.v1   an unknown token that splits into known words
+//   restore.glued-space.v1  ("buildamoreinclusive": forward algorithm over the
+//                           cut points against the token being an unknown word),
+//                           with the separator (em dash / no-break space) most
+//                           often deleted between each pair; also two spaces
+//                           between words (" \u2014 " lost its dash) and a space
+//                           before a line break.
 //   restore.space-after-punct.v1  a no-break space after , ; : . ) glued to a
 //                           following word (not numbers, URLs, "U.S.").
 //   restore.label-space.v1  the no-break spaces a transcript puts after a
-//                           line-initial label ("Q", "END"), learned per label.
+//                           line-initial label ("Q", "END"), learned per label
+//                           and next character (restore_labels.h, labels2.tsv).
 // Where a glued token is split, each part is then decided as a word of its
 // own ("JoeBidens" -> "Joe\u00a0Biden\u2019s"); two insertions at one gap
 // become one edit (apostrophe first), as sure as its less sure part.
@@ -35,6 +42,8 @@
 //   line-end-dash = true      a space before a line break is a deleted dash
 //                             (true for trimmed text; turn off for input that
 //                             keeps stray trailing spaces)
+//   punctuation = unicode     or ascii: insert ' " -- and plain spaces instead
+//                             of typographic characters (CLI --punctuation)
 #pragma once
 
 #include <memory>

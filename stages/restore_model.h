@@ -1,8 +1,9 @@
-// RestoreModel: the counts the restore stage decodes with, loaded from
-// config/restore/ (built by tools/restore/build_restore_data.py from
-// shared/train; see config/restore/README.md).
+// RestoreModel: the counts the restore stage decodes with, memory-mapped
+// from config/restore/model.bin (built by `copydesk train` from shared/train,
+// see config/restore/README.md and stages/restore_train.h; the file format
+// is pipeline/model_file.h).
 //
-//   RestoreModel m = RestoreModel::load(ctx.data_path("restore"));
+//   RestoreModel m = RestoreModel::load(ctx.data_path("restore"));  // dir/model.bin
 //   const LexEntry* e = m.lookup("dont");      // key: stripped, ASCII-lowercased
 //   // e->plain = weighted count of "dont" as written; e->forms = {"don\u2019t", 24684}
 //   double p = m.context_posterior("its", "it\u2019s", "hand", "in");
@@ -15,10 +16,12 @@
 
 #include <array>
 #include <cstdint>
+#include <initializer_list>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
+
+#include "pipeline/model_file.h"
 
 namespace copydesk::restore {
 
@@ -48,7 +51,9 @@ struct GlueCounts {
 
 class RestoreModel {
  public:
-  // Loads every table from dir; throws ConfigError (file:line:col) on bad data.
+  // Maps dir/model.bin; throws ConfigError when it is missing, truncated,
+  // corrupt or lacks a table. Lookups do not allocate (context_posterior
+  // returns its vector).
   static RestoreModel load(const std::string& dir);
 
   const LexEntry* lookup(std::string_view key) const;
@@ -90,28 +95,59 @@ class RestoreModel {
   double possessive_share(std::string_view base) const;
 
  private:
-  struct Hash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-  };
-  template <class V>
-  using Map = std::unordered_map<std::string, V, Hash, std::equal_to<>>;
-
-  Map<LexEntry> lexicon_;
-  Map<GlueCounts> glue_left_, glue_right_;
-  Map<GlueCounts> pairs_;  // "w1 w2"
-  GlueCounts glue_prior_;
-  Map<Label> labels_;
-  Map<GapCounts> gaps_;    // "kind\tleft\tright"
-  // Context counts keyed by a 64-bit hash of their tab-joined fields (see
-  // hkey() in the .cc): no string allocation per row at load or per lookup.
+  ModelTable lexicon_, glue_left_, glue_right_, pairs_, labels_, gaps_, suffix_poss_;
+  // Context counts keyed by the hash of their fields, each followed by a tab
+  // (model_layout::ctx_key):
   //   context_  key, form, side, neighbour -> count   (side L, R or T)
   //   pooled_   key, side, neighbour -> count over all readings
   //   totals_   key, side -> count; key, "T", neighbour -> triple total
   //   class_    class, side, neighbour -> count, pooled over keys by reading
   //             class: "P" plain plurals (workers), "S" possessives (worker\u2019s)
-  std::unordered_map<uint64_t, float> context_, pooled_, totals_, class_;
-  Map<std::array<double, 2>> suffix_poss_;  // suffix -> {possessive, plural}
+  ModelTable context_, pooled_, totals_, class_;
+  GlueCounts glue_prior_;
+  // The API hands out pointers to LexEntry / Label / GapCounts: those
+  // (owning strings and doubles) are decoded once at load, indexed by the
+  // slot of their key in the mapped table.
+  std::vector<uint32_t> lex_slot_;  // slot -> index into lex_entries_
+  std::vector<LexEntry> lex_entries_;
+  std::vector<Label> labels_by_slot_;
+  std::vector<GapCounts> gaps_by_slot_;
 };
+
+// The names and key conventions of model.bin's sections, shared by the
+// trainer (restore_train.cc) and the loader.
+namespace model_layout {
+inline constexpr const char* kLexicon = "lexicon";      // key -> plain, cap_share; blob: forms
+inline constexpr const char* kGlueLeft = "glue.left";   // word -> dash, nbsp, other
+inline constexpr const char* kGlueRight = "glue.right";
+inline constexpr const char* kPairs = "pairs";          // "w1 w2" -> dash, nbsp, other
+inline constexpr const char* kLabels = "labels";        // token -> count, total; blob: the run
+inline constexpr const char* kGaps = "gaps";            // "kind\tleft\tright" -> 7 classes
+inline constexpr const char* kSuffixPossessive = "suffix.poss";  // suffix -> possessive, plural (hi, lo)
+inline constexpr const char* kContext = "context";
+inline constexpr const char* kPooled = "context.pooled";
+inline constexpr const char* kTotals = "context.totals";
+inline constexpr const char* kClass = "context.class";
+inline constexpr const char* kMeta = "meta";            // "glue_prior" -> dash, nbsp, other (hi, lo)
+inline constexpr std::string_view kGluePriorKey = "glue_prior";
+
+// The context tables' key: every part followed by a tab.
+std::string ctx_key(std::initializer_list<std::string_view> parts);
+uint64_t ctx_hash(std::initializer_list<std::string_view> parts);
+// 'S' for a possessive reading of an s-final key ("worker\u2019s", "workers\u2019"),
+// 'P' for the plain reading of such a key, 0 otherwise.
+char reading_class(std::string_view key, std::string_view form);
+// A double as two floats (hi, lo) and back: sums that are not printed counts.
+inline std::pair<float, float> split_double(double v) {
+  const float hi = static_cast<float>(v);
+  return {hi, static_cast<float>(v - static_cast<double>(hi))};
+}
+inline double join_double(float hi, float lo) { return static_cast<double>(hi) + static_cast<double>(lo); }
+// A stored count back to the decimal it was printed as (one decimal below
+// 10, whole numbers above): float32 holds them closely enough to recover
+// the exact double the TSV gave.
+double decimal_count(float v);
+double decimal_share(float v);  // two decimals
+}  // namespace model_layout
 
 }  // namespace copydesk::restore

@@ -98,3 +98,47 @@ TEST_CASE("restore: uncertain readings become suggestions, not edits") {
   CHECK(d.text == "Governments across the region met.");
   for (const auto& f : findings_of(d, "restore.")) CHECK(f.finding.confidence < 0.9);
 }
+
+TEST_CASE("restore: transcript labels and accented letters") {
+  const Row rows[] = {
+      {"speaker label gets its no-break spaces", "Q Do you think so?", "Q\u00a0\u00a0\u00a0 Do you think so?"},
+      {"accented word and elided article", "the Charg dAffaires spoke", "the Charg\u00e9 d\u2019Affaires spoke"},
+      {"accented first name", "Mr. Andrs Lopez said", "Mr. Andr\u00e9s Lopez said"},
+      {"a plain first word is no label", "We said so.", "We said so."},
+  };
+  check_rows(rows, std::size(rows));
+}
+
+TEST_CASE("restore: punctuation = ascii inserts typewriter characters") {
+  struct AsciiRow {
+    const char* label;
+    const char* input;
+    const char* expected;
+  };
+  const AsciiRow rows[] = {
+      {"apostrophes", "They dont know why theyre late.", "They don't know why they're late."},
+      {"dash from two spaces", "the costs  including fees  rose", "the costs -- including fees -- rose"},
+      {"letters stay letters", "the Charg dAffaires", "the Charg\u00e9 d'Affaires"},
+  };
+  const copydesk::Pipeline& p = copydesk::testing::cached_pipeline({"restore"}, {{"restore.punctuation", "ascii"}});
+  for (const AsciiRow& r : rows) {
+    INFO(std::string(r.label));
+    Document d;
+    d.id = "test";
+    d.original = r.input;
+    p.run(d);
+    CHECK(d.text == std::string(r.expected));
+  }
+}
+
+TEST_CASE("restore: an unknown token is segmented into several words") {
+  // The separators between lowercase words are uncertain (dash or no-break
+  // space), so the splits are suggestions; the segmentation itself is right.
+  Document d = run_stages({"restore"}, "We can buildamoreinclusive world.");
+  auto found = findings_of(d, "restore.glued");
+  REQUIRE(found.size() == 3);
+  for (const auto& f : found) {
+    CHECK(f.finding.message.find("\"build\" \"a\" \"more\" \"inclusive\"") != std::string::npos);
+    CHECK(f.finding.confidence < 0.9);
+  }
+}

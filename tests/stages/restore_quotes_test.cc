@@ -1,0 +1,227 @@
+// Tests for QuoteRestorer (restore.quote.v1): quotation marks deleted by the
+// strip-nonascii channel. Three parts: the loader's errors, the counter and
+// loader on a tiny corpus written here (the mechanism), and labelled tables
+// over the shipped config/restore/quotes.tsv (what it restores, and
+// must-not-change rows). Sentences are written by hand; none is copied from
+// shared/.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "pipeline/tokens.h"
+#include "stages/restore_quotes.h"
+
+using copydesk::TextView;
+using copydesk::restore::Insertion;
+using copydesk::restore::QuoteRestorer;
+
+namespace {
+
+struct Row {
+  const char* label;
+  const char* input;
+  const char* expected;
+};
+
+// Runs the restorer and applies the insertions at or above threshold (as the
+// runner would). protect_all: every token is protected (a URL).
+std::string restore_quotes(const QuoteRestorer& q, const std::string& text, double threshold = 0.9,
+                           bool protect_all = false) {
+  const copydesk::TokenList toks = copydesk::tokenize(text);
+  const std::vector<copydesk::Region> regions;
+  const TextView view{"test", text, toks, regions};
+  std::vector<bool> prot(toks.size(), protect_all);
+  std::vector<Insertion> out;
+  q.run(view, prot, out);
+  std::string res;
+  size_t last = 0;
+  for (const Insertion& x : out) {
+    CHECK(x.rule == "restore.quote.v1");
+    CHECK(x.confidence >= 0.5);
+    CHECK(x.confidence <= 1.0);
+    CHECK(x.pos >= last);
+    if (x.confidence < threshold) continue;
+    res.append(text, last, x.pos - last);
+    res += x.text;
+    last = x.pos;
+  }
+  res.append(text, last, std::string::npos);
+  return res;
+}
+
+void check_rows(const QuoteRestorer& q, const Row* rows, size_t n) {
+  for (size_t i = 0; i < n; ++i) {
+    const Row& r = rows[i];
+    INFO(std::string(r.label));
+    CHECK(restore_quotes(q, r.input) == std::string(r.expected));
+  }
+}
+
+std::filesystem::path temp_dir(const std::string& name) {
+  auto dir = std::filesystem::temp_directory_path() / ("copydesk_quotes_" + name);
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  return dir;
+}
+
+void write_file(const std::filesystem::path& p, const std::string& text) {
+  std::ofstream(p, std::ios::binary) << text;
+}
+
+const QuoteRestorer& shipped() {
+  static const QuoteRestorer q = QuoteRestorer::load(std::string(COPYDESK_SOURCE_CONFIG_DIR) + "/restore");
+  return q;
+}
+
+}  // namespace
+
+TEST_CASE("restore quotes: bad data files are ConfigErrors naming file:line") {
+  struct Bad {
+    const char* label;
+    const char* text;
+    const char* where;  // expected in the message
+  };
+  const Bad rows[] = {
+      {"not a number", "@end_inside\t0.1\n@calibration\t0\t0\nT0:\tx\t1\n", "quotes.tsv:3:5"},
+      {"unknown row", "@end_inside\t0.1\n@calibration\t0\t0\nbogus\t1\t1\n", "quotes.tsv:3:1"},
+      {"calibration not rising", "@end_inside\t0.1\n@calibration\t0.5\t0.5\n@calibration\t0.4\t0.6\nT0:\t1\t1\n",
+       "quotes.tsv:3:1"},
+      {"no feature rows", "@end_inside\t0.1\n@calibration\t0\t0\n", "quotes.tsv:1:1"},
+      {"too few fields", "@end_inside\n", "quotes.tsv:1"},
+      {"unknown stack kind", "@end_inside\t0.1\n@calibration\t0\t0\n@stack\tnope\tbias\t1\nT0:\t1\t1\n",
+       "quotes.tsv:3:8"},
+      {"unknown stack feature", "@end_inside\t0.1\n@calibration\t0\t0\n@stack\topen_start\tnope\t1\nT0:\t1\t1\n",
+       "quotes.tsv:3:19"},
+      {"bad feature key", "@end_inside\t0.1\n@calibration\t0\t0\nTx:a\t1\t1\n", "quotes.tsv:3:1"},
+  };
+  for (const Bad& b : rows) {
+    INFO(std::string(b.label));
+    const auto dir = temp_dir("bad");
+    write_file(dir / "quotes.tsv", b.text);
+    try {
+      QuoteRestorer::load(dir.string());
+      FAIL("no ConfigError");
+    } catch (const copydesk::ConfigError& e) {
+      CHECK(std::string(e.what()).find(b.where) != std::string::npos);
+    }
+  }
+  CHECK_THROWS_AS(QuoteRestorer::load(temp_dir("missing").string()), copydesk::ConfigError);
+}
+
+TEST_CASE("restore quotes: the counter learns through the channel, the loader reads it back") {
+  auto counter = copydesk::restore::make_quote_counter();
+  // A tiny corpus of dialogue and plain narration, repeated so that the
+  // weights grow: quotations open after "said," and close before "he said".
+  const char* lines[] = {
+      "He said, \u201cWe will go home.\u201d The rain fell.",
+      "\u201cWe will stay,\u201d he said. The wind rose.",
+      "She said, \u201cNo one came.\u201d The door shut.",
+      "\u201cIt is late,\u201d he said. The lamp went out.",
+      "The road ran north. The river ran south.",
+      "The rain fell on the roofs of the town.",
+  };
+  // Ten documents with different first lines (the counter holds some out
+  // for calibration, chosen by a hash of the opening bytes).
+  for (int d = 0; d < 10; ++d) {
+    std::string doc = "Chapter " + std::to_string(d + 1) + "\n";
+    for (int rep = 0; rep < 20; ++rep)
+      for (const char* l : lines) doc += std::string(l) + "\n";
+    counter->add(doc, copydesk::restore::strip_channel(doc), 1.0);
+  }
+  const auto dir = temp_dir("counter");
+  counter->write(dir.string());
+  const QuoteRestorer q = QuoteRestorer::load(dir.string());
+  const Row rows[] = {
+      {"open after said, close at sentence end", "She said, We will go home. The rain fell.",
+       "She said, \u201cWe will go home.\u201d The rain fell."},
+      {"plain narration stays", "The road ran north. The rain fell.", "The road ran north. The rain fell."},
+  };
+  check_rows(q, rows, std::size(rows));
+}
+
+TEST_CASE("restore quotes: shipped model restores quotations") {
+  const Row rows[] = {
+      {"dialogue line with attribution", "Come here at once, said the captain.",
+       "\u201cCome here at once,\u201d said the captain."},
+      {"question with attribution", "Where are you going? she asked.",
+       "\u201cWhere are you going?\u201d she asked."},
+  };
+  check_rows(shipped(), rows, std::size(rows));
+}
+
+// The document-level model: the same paragraph shapes are dialogue in a
+// story and plain speech in a transcript; the document's own cues decide.
+TEST_CASE("restore quotes: the document decides about line-start quotations") {
+  const Row rows[] = {
+      {"dialogue paragraphs in a story",
+       "Where have you been? asked the old woman.\n"
+       "I went down to the river, said the boy. The water was high.\n"
+       "You should not go there alone, she said. It is not safe.\n"
+       "He nodded and sat down by the fire.\n"
+       "Will you promise me? she asked.\n"
+       "I promise, he said.",
+       "\u201cWhere have you been?\u201d asked the old woman.\n"
+       "\u201cI went down to the river,\u201d said the boy. The water was high.\n"
+       "\u201cYou should not go there alone,\u201d she said. \u201cIt is not safe.\u201d\n"
+       "He nodded and sat down by the fire.\n"
+       "\u201cWill you promise me?\u201d she asked.\n"
+       "\u201cI promise,\u201d he said."},
+      {"a quotation with attribution in a news release",
+       "The agency announced new funding for rural hospitals on Monday.\n"
+       "This investment will keep care close to home, said the director.\n"
+       "The funding will support 120 hospitals in 30 states.",
+       "The agency announced new funding for rural hospitals on Monday.\n"
+       "\u201cThis investment will keep care close to home,\u201d said the director.\n"
+       "The funding will support 120 hospitals in 30 states."},
+      {"speech paragraphs in a transcript stay",
+       "Thank you all very much. Please, sit down.\n"
+       "Well, it is good to be back here in this state. We have a lot of work to do.\n"
+       "Now, let me talk about the economy. Jobs are up and prices are coming down.\n"
+       "So, here is what we did. We cut costs for families across the country.\n"
+       "Look, I know times are hard. But we are making progress.\n"
+       "And folks, we are not done yet.",
+       "Thank you all very much. Please, sit down.\n"
+       "Well, it is good to be back here in this state. We have a lot of work to do.\n"
+       "Now, let me talk about the economy. Jobs are up and prices are coming down.\n"
+       "So, here is what we did. We cut costs for families across the country.\n"
+       "Look, I know times are hard. But we are making progress.\n"
+       "And folks, we are not done yet."},
+  };
+  check_rows(shipped(), rows, std::size(rows));
+}
+
+// Known failure: the opening quote is applied (confidence about 0.93) but the
+// close is split between "stop._" and the line end (0.77, a suggestion), so
+// the applied text holds an unbalanced opening quote.
+TEST_CASE("restore quotes: known failure, short statement after said," * doctest::may_fail()) {
+  CHECK(restore_quotes(shipped(), "He said, We will not stop. The end.") ==
+        "He said, \u201cWe will not stop.\u201d The end.");
+}
+
+TEST_CASE("restore quotes: must not change") {
+  const Row rows[] = {
+      {"plain statement prose", "The committee met on Tuesday. It approved the budget for next year.",
+       "The committee met on Tuesday. It approved the budget for next year."},
+      {"apostrophes are not quotes", "The workers\u2019 union said it\u2019s ready.",
+       "The workers\u2019 union said it\u2019s ready."},
+      {"stripped apostrophes are not quotes", "The workers union said its ready.",
+       "The workers union said its ready."},
+      {"line that already has quotes", "He said, \u201cWe will not stop.\u201d The end.",
+       "He said, \u201cWe will not stop.\u201d The end."},
+      {"ASCII quotes", "He said, \"We will not stop.\" The end.", "He said, \"We will not stop.\" The end."},
+      {"empty text", "", ""},
+      {"list item", "- Expands access to child care for families.", "- Expands access to child care for families."},
+      {"scare quotes between words are not candidates", "The so called deal was a plan to cut costs.",
+       "The so called deal was a plan to cut costs."},
+  };
+  check_rows(shipped(), rows, std::size(rows));
+}
+
+TEST_CASE("restore quotes: protected tokens (URLs) get no insertion") {
+  const std::string text = "He said, We will not stop. The end.";
+  CHECK(restore_quotes(shipped(), text, 0.5, true) == text);
+}
