@@ -5,7 +5,9 @@
 #include <unistd.h>
 
 #include <boost/program_options.hpp>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -43,6 +45,24 @@ constexpr int kExitOk = 0;
 constexpr int kExitFindings = 1;
 constexpr int kExitError = 2;
 constexpr int kExitRetryable = 3;  // I/O failure or a stop signal: running again may succeed
+
+// Standard output that remembers its first write error (a full disk, a closed
+// pipe): results are never silently short. check_stdout() throws it at the end.
+class StdoutSink {
+ public:
+  void write(std::string_view s) {
+    if (failed_ || s.empty()) return;
+    if (std::fwrite(s.data(), 1, s.size(), stdout) != s.size()) failed_ = true, errno_ = errno;
+  }
+  void check() {
+    if (!failed_ && (std::fflush(stdout) != 0 || std::ferror(stdout))) failed_ = true, errno_ = errno;
+    if (failed_) throw OutputError(std::string("cannot write standard output: ") + std::strerror(errno_));
+  }
+
+ private:
+  bool failed_ = false;
+  int errno_ = 0;
+};
 
 class UsageError : public std::runtime_error {
  public:
@@ -750,6 +770,7 @@ int run_clean(const ParsedCommandLine& cl) {
   };
 
   DocumentReader reader(files, ro);
+  StdoutSink out;
   std::string key_of_current;
   run_engine(reader, pipelines.chooser(), {.threads = raw.threads, .progress = progress_mode(raw, out_dir.empty())}, [&](Document& doc,
                                                            const std::vector<StageCounters>& counters) {
@@ -767,13 +788,13 @@ int run_clean(const ParsedCommandLine& cl) {
     if (jsonl) {
       std::string line = record_json(doc, rec);
       line += '\n';
-      if (out_dir.empty()) std::fwrite(line.data(), 1, line.size(), stdout);
+      if (out_dir.empty()) out.write(line);
       else jsonl_file->write(line);
       return;
     }
     std::string_view body = output_text(doc, rec);
     if (out_dir.empty()) {
-      std::fwrite(body.data(), 1, body.size(), stdout);
+      out.write(body);
       return;
     }
     body_file->write(body);
@@ -792,7 +813,7 @@ int run_clean(const ParsedCommandLine& cl) {
     }
     findings_file->write(lines);
   });
-  std::fflush(stdout);
+  if (!stop_flag().load()) out.check();
   if (stop_flag().load()) {
     // Abandon: the AtomicFiles' destructors remove their temporaries; no manifest.
     spdlog::error("interrupted by signal {}; temporary files removed, no manifest written", stop_signal());
@@ -864,6 +885,7 @@ int run_check(const ParsedCommandLine& cl) {
   if (!raw.write_baseline.empty()) baseline_out.write(raw.write_baseline);
   if (suppressed) spdlog::info("{} finding(s) suppressed (allowlist, inline ignores, baseline)", suppressed);
   std::cout.flush();
+  if (!std::cout) throw OutputError("cannot write standard output");
   log_summary(totals);
   return exit_status(totals);
 }
@@ -904,6 +926,7 @@ int run_fix(const ParsedCommandLine& cl) {
   const PipelineSet pipelines(cl);
   DocumentReader reader(files, ro);
   RunTotals totals;
+  StdoutSink diff_out;
   size_t changed = 0;
   run_engine(reader, pipelines.chooser(), {.threads = raw.threads, .progress = progress_mode(raw, raw.diff)}, [&](Document& doc,
                                                            const std::vector<StageCounters>& counters) {
@@ -915,7 +938,7 @@ int run_fix(const ParsedCommandLine& cl) {
     ++changed;
     if (raw.diff) {
       std::string d = unified_diff(doc.original, fixed, "a/" + doc.source_path, "b/" + doc.source_path);
-      std::fwrite(d.data(), 1, d.size(), stdout);
+      diff_out.write(d);
       return;
     }
     fs::path path(doc.source_path);
@@ -931,7 +954,7 @@ int run_fix(const ParsedCommandLine& cl) {
     fs::permissions(path, perms, ec);
     spdlog::info("fixed {} ({} edit(s))", doc.source_path, doc.edits.size());
   });
-  std::fflush(stdout);
+  diff_out.check();
   spdlog::info("{} file(s) {}", changed, raw.diff ? "would change" : "changed");
   log_summary(totals);
   return exit_status(totals);

@@ -1,6 +1,7 @@
 #include "stages/restore.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <string>
 #include <string_view>
@@ -101,8 +102,10 @@ class RestoreStage final : public Stage {
       else if (t.kind == TokenKind::kPunct) punct(r, i);
     }
     quotes_.run(view, r.protected_tok, r.out);  // needs the whole document (its cues are document-wide)
+    drop_surviving_classes(r);
     return finish(r);
   }
+
 
  private:
   struct Run {
@@ -121,6 +124,54 @@ class RestoreStage final : public Stage {
     }
     std::vector<Insertion> out;
   };
+
+  // What the channel deleted, judged by the document itself: a class of
+  // characters still present in it (no-break spaces, curly quotes, dashes,
+  // accented letters) was not deleted here, so the stage puts none of that
+  // class back. Text that lost only its apostrophes keeps its
+  // "Q\u00a0\u00a0\u00a0" and its quotes. Apostrophes are not judged so: both
+  // channels delete them, and a stray one (an ASCII quote mark in a headline,
+  // a quoted footer line) says nothing about the body.
+  enum Class : unsigned { kApos = 1, kQuoteMark = 2, kDashMark = 4, kNbspMark = 8, kLetter = 16 };
+  static unsigned class_of_insertion(const Insertion& ins) {
+    if (ins.rule == "restore.letter.v1") return kLetter;
+    unsigned c = 0;
+    if (ins.text.find(kApostrophe) != std::string::npos) c |= kApos;
+    if (ins.text.find("\u201c") != std::string::npos || ins.text.find("\u201d") != std::string::npos) c |= kQuoteMark;
+    if (ins.text.find(kEmDash) != std::string::npos || ins.text.find("\u2013") != std::string::npos) c |= kDashMark;
+    if (ins.text.find(kNbsp) != std::string::npos) c |= kNbspMark;
+    return c;
+  }
+
+  static void drop_surviving_classes(Run& r) {
+    if (r.out.empty()) return;
+    const TextView& v = r.view;
+    // Occurrences per class; one is not enough (a title kept from the page's
+    // metadata, as in the seed, keeps its en dash while the body lost them).
+    std::array<int, 5> seen{};
+    auto note = [&](unsigned cls, size_t n) {
+      for (int k = 0; k < 5; ++k)
+        if (cls == (1u << k)) seen[k] += static_cast<int>(n);
+    };
+    auto count = [](std::string_view s, std::string_view what) {
+      size_t n = 0;
+      for (size_t p = s.find(what); p != std::string_view::npos; p = s.find(what, p + what.size())) ++n;
+      return n;
+    };
+    for (const Token& t : v.tokens) {
+      if (t.ascii) continue;
+      const std::string_view s = t.in(v.text);
+      if (t.kind == TokenKind::kWord) note(kLetter, 1);
+      note(kQuoteMark, count(s, "\u201c") + count(s, "\u201d"));
+      note(kDashMark, count(s, kEmDash) + count(s, "\u2013"));
+      note(kNbspMark, count(s, kNbsp));
+    }
+    unsigned present = 0;
+    for (int k = 0; k < 5; ++k)
+      if (seen[k] >= 2) present |= 1u << k;
+    if (!present) return;
+    std::erase_if(r.out, [&](const Insertion& ins) { return (class_of_insertion(ins) & present) != 0; });
+  }
 
   // A token the channel deletes entirely (non-ASCII, or an ASCII apostrophe).
   static bool deleted(const TextView& v, size_t i) {

@@ -131,14 +131,13 @@ check "full disk ($how): exit 3" test $rc = 3
 check "full disk ($how): message" grep -Eq 'output error \(retryable\).*(No space left|too large)' full.err
 check "full disk ($how): no final name" test ! -e "$full/out/big.jsonl"
 check "full disk ($how): no temporaries" no_temps "$full"
-# Standard output on a full disk: the write error should be reported, not a
-# silent short file. KNOWN GAP (pipeline/cli.cc does not check stdout's
-# write errors): reported, not counted, until it is fixed there.
+# Standard output on a full disk: the write error is reported (exit 3), never
+# a silent short file.
 if [ -n "$mounted" ]; then
   "$CD" clean -q --stages decode big.jsonl >"$full/stdout.jsonl" 2>full2.err
   rc=$?
-  if [ $rc = 0 ]; then echo "KNOWN GAP full disk, stdout: exit 0 with a short output ($(wc -l <"$full/stdout.jsonl") of 40000 records)"
-  else pass=$((pass+1)); fi
+  check "full disk, stdout: exit 3" test $rc = 3
+  check "full disk, stdout: the error is named" grep -q "cannot write standard output" full2.err
   umount "$full" && mounted=""
 fi
 

@@ -105,6 +105,10 @@ TEST_CASE("restore: transcript labels and accented letters") {
       {"accented word and elided article", "the Charg dAffaires spoke", "the Charg\u00e9 d\u2019Affaires spoke"},
       {"accented first name", "Mr. Andrs Lopez said", "Mr. Andr\u00e9s Lopez said"},
       {"a plain first word is no label", "We said so.", "We said so."},
+      {"no-break spaces survive here, so none were deleted", "Q\u00a0\u00a0\u00a0 Do you agree?\nQ Why not?",
+       "Q\u00a0\u00a0\u00a0 Do you agree?\nQ Why not?"},
+      {"accents survive here, so none were deleted", "Jos\u00e9 and Mar\u00eda met Andrs.",
+       "Jos\u00e9 and Mar\u00eda met Andrs."},
   };
   check_rows(rows, std::size(rows));
 }
