@@ -19,21 +19,23 @@
 #include "pipeline/config_files.h"
 #include "pipeline/engine.h"
 #include "pipeline/eval_command.h"
+#include "pipeline/exit_status.h"
 #include "pipeline/explain_command.h"
 #include "pipeline/json_writer.h"
+#include "pipeline/logging.h"
 #include "pipeline/merge_reports.h"
 #include "pipeline/path_glob.h"
 #include "pipeline/reader.h"
-#include "pipeline/review.h"
-#include "pipeline/report.h"
 #include "pipeline/record.h"
+#include "pipeline/report.h"
+#include "pipeline/review.h"
 #include "pipeline/runner.h"
 #include "pipeline/shard.h"
 #include "pipeline/signals.h"
-#include "pipeline/suppress.h"
-#include "pipeline/unified_diff.h"
 #include "pipeline/stage_registry.h"
+#include "pipeline/suppress.h"
 #include "pipeline/train_command.h"
+#include "pipeline/unified_diff.h"
 
 namespace po = boost::program_options;
 namespace fs = std::filesystem;
@@ -41,10 +43,6 @@ namespace fs = std::filesystem;
 namespace copydesk {
 namespace {
 
-constexpr int kExitOk = 0;
-constexpr int kExitFindings = 1;
-constexpr int kExitError = 2;
-constexpr int kExitRetryable = 3;  // I/O failure or a stop signal: running again may succeed
 
 // Standard output that remembers its first write error (a full disk, a closed
 // pipe): results are never silently short. check_stdout() throws it at the end.
@@ -64,10 +62,6 @@ class StdoutSink {
   int errno_ = 0;
 };
 
-class UsageError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
 
 // Everything as read from flags and config files, before validation.
 struct RawOptions {
@@ -269,9 +263,7 @@ void list_stages(std::ostream& os) {
 }
 
 void setup_logging(const RawOptions& raw) {
-  auto logger = spdlog::stderr_logger_mt("copydesk");
-  logger->set_pattern("copydesk: %l: %v");
-  spdlog::set_default_logger(logger);
+  use_stderr_logger();
   auto level = spdlog::level::from_str(raw.log_level);
   if (raw.log_level != "off" && level == spdlog::level::off)
     throw UsageError("unknown --log-level '" + raw.log_level + "'");

@@ -16,7 +16,9 @@
 
 #include "pipeline/atomic_file.h"
 #include "pipeline/eval_score.h"
+#include "pipeline/exit_status.h"
 #include "pipeline/json_writer.h"
+#include "pipeline/logging.h"
 #include "pipeline/reader.h"
 #include "pipeline/runner.h"
 #include "pipeline/stage_registry.h"
@@ -31,13 +33,7 @@ namespace {
 using eval::CharClass;
 using eval::kNumClasses;
 
-constexpr int kExitOk = 0;
-constexpr int kExitError = 2;
 
-class UsageError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
 
 struct EvalOptions {
   std::vector<std::string> inputs;
@@ -471,17 +467,10 @@ std::string results_json(const Results& r, const Parsed& cl) {
   return w.take() + "\n";
 }
 
-void ensure_logger() {
-  if (spdlog::get("copydesk")) return;
-  auto logger = spdlog::stderr_logger_mt("copydesk");
-  logger->set_pattern("copydesk: %l: %v");
-  spdlog::set_default_logger(logger);
-}
-
 }  // namespace
 
 int run_eval_command(const std::vector<std::string>& args) {
-  ensure_logger();
+  use_stderr_logger();
   try {
     Parsed cl = parse(args);
     if (cl.exit_now) return kExitOk;

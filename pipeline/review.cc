@@ -14,6 +14,7 @@
 #include <iostream>
 #include <optional>
 
+#include "pipeline/exit_status.h"
 #include "pipeline/json_writer.h"
 
 namespace po = boost::program_options;
@@ -496,8 +497,6 @@ std::string ReviewBuilder::html(const PageOptions& options) const {
 
 namespace {
 
-constexpr int kExitOk = 0;
-constexpr int kExitError = 2;
 
 // Reads a whole file (gzip-aware; "-" is stdin) into out; false with a reason.
 bool read_input(const std::string& path, std::string& out, std::string& error) {

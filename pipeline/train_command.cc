@@ -14,7 +14,9 @@
 #include <memory>
 
 #include "pipeline/atomic_file.h"
+#include "pipeline/exit_status.h"
 #include "pipeline/json_writer.h"
+#include "pipeline/logging.h"
 #include "pipeline/reader.h"
 #include "pipeline/stage.h"
 #include "pipeline/utf8.h"
@@ -31,13 +33,7 @@ namespace fs = std::filesystem;
 namespace copydesk {
 namespace {
 
-constexpr int kExitOk = 0;
-constexpr int kExitError = 2;
 
-class UsageError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
 
 struct TrainOptions {
   std::vector<std::string> inputs;
@@ -349,17 +345,10 @@ int train(const TrainOptions& o) {
   return kExitOk;
 }
 
-void ensure_logger() {
-  if (spdlog::get("copydesk")) return;
-  auto logger = spdlog::stderr_logger_mt("copydesk");
-  logger->set_pattern("copydesk: %l: %v");
-  spdlog::set_default_logger(logger);
-}
-
 }  // namespace
 
 int run_train_command(const std::vector<std::string>& args) {
-  ensure_logger();
+  use_stderr_logger();
   try {
     Parsed p = parse(args);
     if (p.exit_now) return kExitOk;

@@ -97,20 +97,23 @@ class RestoreStage final : public Stage {
     for (size_t i = 0; i < view.tokens.size(); ++i) {
       const Token& t = view.tokens[i];
       if (r.protected_tok[i]) continue;
-      if (t.kind == TokenKind::kWord && t.ascii) word(r, i);
-      else if (t.kind == TokenKind::kSpace) space(r, i);
-      else if (t.kind == TokenKind::kPunct) punct(r, i);
+      if (t.kind == TokenKind::kWord && t.ascii)
+        word(r, i);
+      else if (t.kind == TokenKind::kSpace)
+        space(r, i);
+      else if (t.kind == TokenKind::kPunct)
+        punct(r, i);
     }
-    quotes_.run(view, r.protected_tok, r.out);  // needs the whole document (its cues are document-wide)
+    quotes_.run(view, r.protected_tok,
+                r.out);  // needs the whole document (its cues are document-wide)
     drop_surviving_classes(r);
     return finish(r);
   }
 
-
  private:
   struct Run {
     const TextView& view;
-    std::vector<bool> protected_tok;          // inside a URL or e-mail address
+    std::vector<bool> protected_tok;                 // inside a URL or e-mail address
     std::unordered_set<std::string_view> doc_words;  // filled on first use (words())
     bool doc_words_ready = false;
     int register_class = -1;  // the document's, for the context model (on first use)
@@ -137,8 +140,11 @@ class RestoreStage final : public Stage {
     if (ins.rule == "restore.letter.v1") return kLetter;
     unsigned c = 0;
     if (ins.text.find(kApostrophe) != std::string::npos) c |= kApos;
-    if (ins.text.find("\u201c") != std::string::npos || ins.text.find("\u201d") != std::string::npos) c |= kQuoteMark;
-    if (ins.text.find(kEmDash) != std::string::npos || ins.text.find("\u2013") != std::string::npos) c |= kDashMark;
+    if (ins.text.find("\u201c") != std::string::npos ||
+        ins.text.find("\u201d") != std::string::npos)
+      c |= kQuoteMark;
+    if (ins.text.find(kEmDash) != std::string::npos || ins.text.find("\u2013") != std::string::npos)
+      c |= kDashMark;
     if (ins.text.find(kNbsp) != std::string::npos) c |= kNbspMark;
     return c;
   }
@@ -155,7 +161,8 @@ class RestoreStage final : public Stage {
     };
     auto count = [](std::string_view s, std::string_view what) {
       size_t n = 0;
-      for (size_t p = s.find(what); p != std::string_view::npos; p = s.find(what, p + what.size())) ++n;
+      for (size_t p = s.find(what); p != std::string_view::npos; p = s.find(what, p + what.size()))
+        ++n;
       return n;
     };
     for (const Token& t : v.tokens) {
@@ -170,7 +177,8 @@ class RestoreStage final : public Stage {
     for (int k = 0; k < 5; ++k)
       if (seen[k] >= 2) present |= 1u << k;
     if (!present) return;
-    std::erase_if(r.out, [&](const Insertion& ins) { return (class_of_insertion(ins) & present) != 0; });
+    std::erase_if(r.out,
+                  [&](const Insertion& ins) { return (class_of_insertion(ins) & present) != 0; });
   }
 
   // A token the channel deletes entirely (non-ASCII, or an ASCII apostrophe).
@@ -190,7 +198,8 @@ class RestoreStage final : public Stage {
     // Chunks: maximal runs of tokens without ASCII space or line break.
     size_t i = 0;
     while (i < toks.size()) {
-      if (toks[i].kind == TokenKind::kNewline || (toks[i].kind == TokenKind::kSpace && toks[i].ascii)) {
+      if (toks[i].kind == TokenKind::kNewline ||
+          (toks[i].kind == TokenKind::kSpace && toks[i].ascii)) {
         ++i;
         continue;
       }
@@ -198,7 +207,8 @@ class RestoreStage final : public Stage {
       while (j < toks.size() && toks[j].kind != TokenKind::kNewline &&
              !(toks[j].kind == TokenKind::kSpace && toks[j].ascii))
         ++j;
-      const std::string_view chunk = r.view.text.substr(toks[i].begin, toks[j - 1].end - toks[i].begin);
+      const std::string_view chunk =
+          r.view.text.substr(toks[i].begin, toks[j - 1].end - toks[i].begin);
       const bool prot = looks_like_address(chunk);
       if (prot)
         for (size_t k = i; k < j; ++k) r.protected_tok[k] = true;
@@ -210,13 +220,16 @@ class RestoreStage final : public Stage {
   // "sea.Then"): its letters are not prose.
   static bool looks_like_address(std::string_view chunk) {
     if (chunk.find_first_of("@/_#") != std::string_view::npos) return true;
-    auto lower_at = [&](size_t k) { return k < chunk.size() && is_lower(static_cast<char>(chunk[k] | 0x20)); };
+    auto lower_at = [&](size_t k) {
+      return k < chunk.size() && is_lower(static_cast<char>(chunk[k] | 0x20));
+    };
     for (size_t p = chunk.find('.'); p != std::string_view::npos; p = chunk.find('.', p + 1)) {
       if (p + 3 > chunk.size()) break;
       char a = static_cast<char>(chunk[p + 1] | 0x20), b = static_cast<char>(chunk[p + 2] | 0x20);
       if (!is_lower(a) || !is_lower(b)) continue;
       if (a == 'w' && b == 'w' && p + 3 < chunk.size() && (chunk[p + 3] | 0x20) == 'w') return true;
-      for (std::string_view tld : {"com", "org", "gov", "net", "edu", "int", "mil", "io", "co", "uk"}) {
+      for (std::string_view tld :
+           {"com", "org", "gov", "net", "edu", "int", "mil", "io", "co", "uk"}) {
         if (chunk.size() - p - 1 < tld.size()) continue;
         bool eq = true;
         for (size_t k = 0; k < tld.size(); ++k) eq = eq && (chunk[p + 1 + k] | 0x20) == tld[k];
@@ -225,7 +238,8 @@ class RestoreStage final : public Stage {
         if (tld == "co" ? (e < chunk.size() && chunk[e] == '.') : !lower_at(e)) return true;
       }
     }
-    if (chunk.size() >= 4 && (chunk.substr(0, 4) == "www." || chunk.substr(0, 4) == "WWW.")) return true;
+    if (chunk.size() >= 4 && (chunk.substr(0, 4) == "www." || chunk.substr(0, 4) == "WWW."))
+      return true;
     return false;
   }
 
@@ -239,7 +253,8 @@ class RestoreStage final : public Stage {
     while (!at_end(k) && (toks[k].kind == TokenKind::kSpace || deleted(v, k))) k += dir;
     if (at_end(k) || toks[k].kind == TokenKind::kNewline) return dir > 0 ? "</s>" : "<s>";
     const Token& t = toks[k];
-    if (t.kind != TokenKind::kWord && t.kind != TokenKind::kNumber) return std::string(t.in(v.text));
+    if (t.kind != TokenKind::kWord && t.kind != TokenKind::kNumber)
+      return std::string(t.in(v.text));
     std::vector<std::string_view> parts{t.in(v.text)};
     long m = k + dir;
     while (true) {
@@ -267,14 +282,16 @@ class RestoreStage final : public Stage {
     if (key.size() >= 2 && key.back() == 's' && (ends("\u2019s") || ends("s\u2019"))) {
       if (form.size() == key.size() + 3 && !ends("n\u2019s")) return Pattern::kPossessive;
     }
-    for (std::string_view suf : {"n\u2019t", "\u2019ll", "\u2019re", "\u2019ve", "\u2019d", "\u2019m", "\u2019s"})
+    for (std::string_view suf :
+         {"n\u2019t", "\u2019ll", "\u2019re", "\u2019ve", "\u2019d", "\u2019m", "\u2019s"})
       if (ends(suf) && form.size() == key.size() + 3) return Pattern::kContraction;
     return Pattern::kOther;
   }
 
   // Insertion points of `form` (key + inserted characters) into the token:
   // returns false when an insertion is not an apostrophe (accents: later work).
-  static bool apostrophe_insertions(std::string_view key, std::string_view form, std::vector<size_t>& pos) {
+  static bool apostrophe_insertions(std::string_view key, std::string_view form,
+                                    std::vector<size_t>& pos) {
     size_t k = 0, f = 0;
     while (f < form.size()) {
       if (k < key.size() && form[f] == key[k]) {
@@ -298,7 +315,8 @@ class RestoreStage final : public Stage {
   // word ("Yess"), and names ending like X must mostly take possessives
   // rather than plurals ("Nairobis" yes, "Chileans" no).
   double possessive_confidence(Run& r, std::string_view tok, std::string& why) const {
-    if (tok.size() < 4 || tok.back() != 's' || !is_upper(tok[0]) || all_upper(tok.substr(0, tok.size() - 1)))
+    if (tok.size() < 4 || tok.back() != 's' || !is_upper(tok[0]) ||
+        all_upper(tok.substr(0, tok.size() - 1)))
       return 0;
     std::string_view base = tok.substr(0, tok.size() - 1);
     const LexEntry* e = model_.lookup(ascii_lower(base));
@@ -322,7 +340,8 @@ class RestoreStage final : public Stage {
     const Token& t = v.tokens[i];
     std::string_view tok = t.in(v.text);
     // Already written with an apostrophe ("don’t", "workers’"): leave it.
-    if ((i > 0 && is_apostrophe(v, i - 1)) || (i + 1 < v.tokens.size() && is_apostrophe(v, i + 1))) return;
+    if ((i > 0 && is_apostrophe(v, i - 1)) || (i + 1 < v.tokens.size() && is_apostrophe(v, i + 1)))
+      return;
     if (label(r, i)) return;
     // Accented letters first (all-caps names too: FERNNDEZ); a decided token
     // may still need a possessive apostrophe ("Arvalos").
@@ -331,12 +350,14 @@ class RestoreStage final : public Stage {
       // "Arvalos" = "Ar\u00e9valo" + "\u2019s"; but "Andrs" is "Andr\u00e9s",
       // whose letter sits where an apostrophe would go.
       bool letter_before_s = false;
-      for (size_t k = before_accents; k < r.out.size(); ++k) letter_before_s |= r.out[k].pos + 1 >= t.end;
+      for (size_t k = before_accents; k < r.out.size(); ++k)
+        letter_before_s |= r.out[k].pos + 1 >= t.end;
       if (!letter_before_s && tok.size() >= 3 && (tok.back() == 's' || tok.back() == 'S')) {
         std::string why;
         const double pc = possessive_confidence(r, tok, why);
         if (pc > 0)
-          r.out.push_back({t.end - 1, std::string(kApostrophe), "restore.possessive.v1", pc, "possessive; " + why});
+          r.out.push_back({t.end - 1, std::string(kApostrophe), "restore.possessive.v1", pc,
+                           "possessive; " + why});
       }
       return;
     }
@@ -347,7 +368,8 @@ class RestoreStage final : public Stage {
     if (e && !e->forms.empty()) {
       if (lexicon_apostrophe(r, i, key, *e)) return;
     }
-    if (has_digit(tok) || !std::all_of(tok.begin(), tok.end(), [](char c) { return is_lower(c) || is_upper(c); }))
+    if (has_digit(tok) ||
+        !std::all_of(tok.begin(), tok.end(), [](char c) { return is_lower(c) || is_upper(c); }))
       return;
     if (e) {
       // A known token can still be two glued words when the pair is far more
@@ -381,9 +403,12 @@ class RestoreStage final : public Stage {
     const char cls = is_digit(next) ? 'D' : is_upper(next) ? 'U' : is_lower(next) ? 'l' : 'P';
     const restore::LabelModel::Choice* c = labels_.choose(t.in(v.text), cls);
     if (!c) return false;
-    const std::string why = "line-initial label \"" + std::string(t.in(v.text)) + "\" is followed by no-break spaces";
-    if (!c->before.empty()) r.out.push_back({t.end, c->before, "restore.label-space.v1", c->precision, why});
-    if (!c->after.empty()) r.out.push_back({space.end, c->after, "restore.label-space.v1", c->precision, why});
+    const std::string why =
+        "line-initial label \"" + std::string(t.in(v.text)) + "\" is followed by no-break spaces";
+    if (!c->before.empty())
+      r.out.push_back({t.end, c->before, "restore.label-space.v1", c->precision, why});
+    if (!c->after.empty())
+      r.out.push_back({space.end, c->after, "restore.label-space.v1", c->precision, why});
     return true;
   }
 
@@ -393,7 +418,7 @@ class RestoreStage final : public Stage {
   struct WordRef {
     size_t i;
     size_t begin, end;
-    const std::string* left = nullptr;   // neighbour overrides (parts of a glued token)
+    const std::string* left = nullptr;  // neighbour overrides (parts of a glued token)
     const std::string* right = nullptr;
   };
 
@@ -404,7 +429,8 @@ class RestoreStage final : public Stage {
 
   // cap: upper bound for the confidence (a part of a glued token is no
   // surer than the split itself).
-  bool lexicon_apostrophe(Run& r, const WordRef& w, const std::string& key, const LexEntry& e, double cap) const {
+  bool lexicon_apostrophe(Run& r, const WordRef& w, const std::string& key, const LexEntry& e,
+                          double cap) const {
     const TextView& v = r.view;
     const size_t i = w.i;
     std::string_view tok = v.text.substr(w.begin, w.end - w.begin);
@@ -424,8 +450,10 @@ class RestoreStage final : public Stage {
       if (!apostrophe_insertions(key, aw->readings[best], pos)) return true;
       double conf = std::min({cpost[best], kMaxConfidence, cap});
       std::string ev = "context \"" + restore::context_neighbour(v.text, v.tokens, i, -1) + " _ " +
-                       restore::context_neighbour(v.text, v.tokens, i, +1) + "\": \"" + aw->readings[best] + "\"";
-      for (size_t p : pos) r.out.push_back({w.begin + p, std::string(kApostrophe), "restore.apostrophe.v1", conf, ev});
+                       restore::context_neighbour(v.text, v.tokens, i, +1) + "\": \"" +
+                       aw->readings[best] + "\"";
+      for (size_t p : pos)
+        r.out.push_back({w.begin + p, std::string(kApostrophe), "restore.apostrophe.v1", conf, ev});
       return true;
     }
     if (model_.is_ambiguous(key)) {
@@ -448,9 +476,15 @@ class RestoreStage final : public Stage {
       if (best == 0) return true;
       double prior = 0.5, strength = 3.0;
       switch (apostrophe_pattern(key, e.forms[best - 1].form)) {
-        case Pattern::kContraction: prior = 0.9, strength = 1.0; break;
-        case Pattern::kPossessive: prior = 0.3, strength = 3.0; break;
-        case Pattern::kOther: prior = 0.4, strength = 4.0; break;
+        case Pattern::kContraction:
+          prior = 0.9, strength = 1.0;
+          break;
+        case Pattern::kPossessive:
+          prior = 0.3, strength = 3.0;
+          break;
+        case Pattern::kOther:
+          prior = 0.4, strength = 4.0;
+          break;
       }
       for (double& p : post) p = 0;
       post[best] = (e.forms[best - 1].count + strength * prior) / (total + strength);
@@ -471,7 +505,8 @@ class RestoreStage final : public Stage {
     }
     conf = std::min({conf, kMaxConfidence, cap});
     for (size_t p : pos)
-      r.out.push_back({w.begin + p, std::string(kApostrophe), "restore.apostrophe.v1", conf, evidence});
+      r.out.push_back(
+          {w.begin + p, std::string(kApostrophe), "restore.apostrophe.v1", conf, evidence});
     return true;
   }
 
@@ -529,10 +564,11 @@ class RestoreStage final : public Stage {
       for (size_t b = a + 1; b <= n && b - a <= 24; ++b) {
         bool blocked = false;
         for (size_t j = a + 1; j < b && !blocked; ++j) blocked = must_cut[j];
-        if (!blocked && !(a == 0 && b == n)) at(a, b) = part_logp(std::string_view(key).substr(a, b - a));
+        if (!blocked && !(a == 0 && b == n))
+          at(a, b) = part_logp(std::string_view(key).substr(a, b - a));
       }
     // Forward sums (total mass of all segmentations of key[0, j)) and Viterbi.
-    constexpr double kCamelBonus = 4.0;   // log-odds that a lower->Upper seam is a cut
+    constexpr double kCamelBonus = 4.0;  // log-odds that a lower->Upper seam is a cut
     // Prior of a deleted separator between two words: about 2 in 1,000 word
     // gaps of scraped text lost one.
     const double kLogGlue = std::log(0.002);
@@ -552,7 +588,7 @@ class RestoreStage final : public Stage {
         double seam = 0;
         if (a > 0) {
           seam = is_lower(tok[a - 1]) && is_upper(tok[a]) ? kCamelBonus : 0.0;
-          GlueCounts pr = model_.pair(key.substr(back[a] , a - back[a]), key.substr(a, b - a));
+          GlueCounts pr = model_.pair(key.substr(back[a], a - back[a]), key.substr(a, b - a));
           seam += std::log1p(pr.dash + pr.nbsp);
         }
         if (a > 0) seam += kLogGlue;
@@ -597,11 +633,16 @@ class RestoreStage final : public Stage {
     }
     const bool solid = min_count >= 20 && min_len >= 3;
     double base;
-    if (all_seams_camel && solid) base = 0.97;
-    else if (camel) base = 0.7;
-    else if (is_upper(tok[0])) base = solid && min_count >= 100 ? 0.9 : 0.5;
-    else if (solid && min_count >= 100) base = 0.95;
-    else base = 0.6;
+    if (all_seams_camel && solid)
+      base = 0.97;
+    else if (camel)
+      base = 0.7;
+    else if (is_upper(tok[0]))
+      base = solid && min_count >= 100 ? 0.9 : 0.5;
+    else if (solid && min_count >= 100)
+      base = 0.95;
+    else
+      base = 0.6;
     out.cuts = std::move(cuts);
     out.confidence = base * posterior;
     out.evidence = "unknown word \"" + std::string(tok) + "\" =";
@@ -612,8 +653,8 @@ class RestoreStage final : public Stage {
   // Inserts the separator at each cut and decides each part as a word of its
   // own (so that a second run, which sees the parts apart, changes nothing):
   // "JoeBidens" -> "Joe\u00a0Biden\u2019s", "knowits" -> "know\u2014it\u2019s".
-  void emit_split(Run& r, size_t i, const std::string& key, const std::vector<size_t>& cuts, double p_split,
-                  const std::string& evidence) const {
+  void emit_split(Run& r, size_t i, const std::string& key, const std::vector<size_t>& cuts,
+                  double p_split, const std::string& evidence) const {
     const TextView& v = r.view;
     const Token& t = v.tokens[i];
     std::vector<std::string> parts;
@@ -653,7 +694,8 @@ class RestoreStage final : public Stage {
 
   // Share of dashes (against no-break spaces) for a separator deleted between
   // w1 and w2: naive Bayes over each word's glue statistics, then the pair's.
-  double separator_dash_share(const std::string& w1, const std::string& w2, const GlueCounts& pair) const {
+  double separator_dash_share(const std::string& w1, const std::string& w2,
+                              const GlueCounts& pair) const {
     GlueCounts prior = model_.glue_prior();
     double pd = prior.dash / (prior.dash + prior.nbsp), pn = 1 - pd;
     constexpr double kSmooth = 5.0;
@@ -689,8 +731,9 @@ class RestoreStage final : public Stage {
     }
     if (best_at == 0) return;
     double p_split = 0.97 * best_m / (best_m + known_plain + 1);
-    emit_split(r, i, key, {best_at}, p_split,
-               "\"" + std::string(tok) + "\" is far more often two words glued by a deleted separator");
+    emit_split(
+        r, i, key, {best_at}, p_split,
+        "\"" + std::string(tok) + "\" is far more often two words glued by a deleted separator");
   }
 
   // Count of the unambiguous apostrophe reading of a key that is not a word
@@ -699,8 +742,9 @@ class RestoreStage final : public Stage {
   double apostrophe_part(std::string_view w, std::vector<size_t>& pos) const {
     const LexEntry* e = model_.lookup(w);
     if (!e || e->forms.empty() || model_.is_ambiguous(w)) return 0;
-    const auto& f = *std::max_element(e->forms.begin(), e->forms.end(),
-                                      [](const auto& a, const auto& b) { return a.count < b.count; });
+    const auto& f =
+        *std::max_element(e->forms.begin(), e->forms.end(),
+                          [](const auto& a, const auto& b) { return a.count < b.count; });
     if (f.count < 10 * (e->plain + 0.5)) return 0;
     pos.clear();
     if (!apostrophe_insertions(w, f.form, pos)) return 0;
@@ -711,7 +755,9 @@ class RestoreStage final : public Stage {
     const TextView& v = r.view;
     const Token& t = v.tokens[i];
     std::string_view s = t.in(v.text);
-    if (i == 0 || v.tokens[i - 1].kind == TokenKind::kNewline || v.tokens[i - 1].kind == TokenKind::kSpace) return;
+    if (i == 0 || v.tokens[i - 1].kind == TokenKind::kNewline ||
+        v.tokens[i - 1].kind == TokenKind::kSpace)
+      return;
     char left = v.text[t.begin - 1];
     if (left == '.' || left == '?' || left == '!' || left == ':') return;  // sentence spacing
     if (s == "  " && i + 1 < v.tokens.size() && v.tokens[i + 1].kind != TokenKind::kNewline) {
@@ -720,8 +766,8 @@ class RestoreStage final : public Stage {
       if (!g) return;
       double p = share(*g, restore::kDash);
       if (p < 0.5) return;
-      r.out.push_back({t.begin + 1, std::string(kEmDash), "restore.glued-dash.v1", p * kNaturalGapFactor,
-                       "two spaces between words: a deleted dash"});
+      r.out.push_back({t.begin + 1, std::string(kEmDash), "restore.glued-dash.v1",
+                       p * kNaturalGapFactor, "two spaces between words: a deleted dash"});
     } else if (s == " " && line_end_dash_ &&
                (i + 1 == v.tokens.size() || v.tokens[i + 1].kind == TokenKind::kNewline)) {
       const GapCounts* g = model_.gap("spaceN", char_class(left), "N");
@@ -745,7 +791,8 @@ class RestoreStage final : public Stage {
     if (!is_upper(rw[0]) && !is_lower(rw[0])) return;
     const Token& prev = v.tokens[i - 1];
     std::string_view lw;
-    if ((prev.kind == TokenKind::kWord || prev.kind == TokenKind::kNumber) && prev.ascii) lw = prev.in(v.text);
+    if ((prev.kind == TokenKind::kWord || prev.kind == TokenKind::kNumber) && prev.ascii)
+      lw = prev.in(v.text);
     std::string_view rc = word_class(rw);
     if (p == '.' && (rc == "l" || rc == "1")) return;  // domains, abbreviations
     // "Caliber.Az", "News.Az": a dot glued to a word that is rare in prose is a
@@ -763,8 +810,8 @@ class RestoreStage final : public Stage {
     double pr = dash ? pd : pn;
     if (pr < 0.5) return;
     r.out.push_back({t.end, std::string(dash ? kEmDash : kNbsp),
-                     dash ? "restore.glued-dash.v1" : "restore.space-after-punct.v1", pr * kNaturalGapFactor,
-                     std::string("\"") + p + "\" glued to the next word"});
+                     dash ? "restore.glued-dash.v1" : "restore.space-after-punct.v1",
+                     pr * kNaturalGapFactor, std::string("\"") + p + "\" glued to the next word"});
   }
 
   // Order of insertions that share a gap: what belongs to the word before
@@ -812,8 +859,9 @@ class RestoreStage final : public Stage {
         i += from.size();
         return true;
       };
-      if (take("\u2019", "'") || take("\u2018", "'") || take("\u201c", "\"") || take("\u201d", "\"") ||
-          take("\u2014", "--") || take("\u2013", "-") || take("\u00a0", " ") || take("\u2026", "..."))
+      if (take("\u2019", "'") || take("\u2018", "'") || take("\u201c", "\"") ||
+          take("\u201d", "\"") || take("\u2014", "--") || take("\u2013", "-") ||
+          take("\u00a0", " ") || take("\u2026", "..."))
         continue;
       out += s[i++];
     }

@@ -15,13 +15,15 @@ namespace {
 constexpr std::string_view kApostrophe = "\u2019";
 constexpr double kMinReadingShare = 0.01;  // a reading this common makes a word ambiguous
 constexpr double kMinWordCount = 5.0;
-constexpr double kMinCount = 1.5;          // rows of single-word views below this are pruned
-constexpr double kMinPairCount = 2.5;      // rows of two-word views
-constexpr int kHeldOutEvery = 10;          // every 10th document fits the view weights
-constexpr double kSmooth = 2.0;            // Dirichlet strength towards the pooled distribution
-constexpr size_t kMinInstancesForOwnWeights = 200;  // held-out uses of a word to fit its own weights
+constexpr double kMinCount = 1.5;      // rows of single-word views below this are pruned
+constexpr double kMinPairCount = 2.5;  // rows of two-word views
+constexpr int kHeldOutEvery = 10;      // every 10th document fits the view weights
+constexpr double kSmooth = 2.0;        // Dirichlet strength towards the pooled distribution
+constexpr size_t kMinInstancesForOwnWeights =
+    200;  // held-out uses of a word to fit its own weights
 
-const char* const kViewNames[kContextViews] = {"prev", "next", "prev2", "next2", "around", "case", "register"};
+const char* const kViewNames[kContextViews] = {"prev",   "next", "prev2",   "next2",
+                                               "around", "case", "register"};
 constexpr double kMinContractionCount = 20.0;  // a contraction key for the register view
 
 // Register class from contractions per thousand words.
@@ -31,7 +33,8 @@ constexpr double kMinContractionCount = 20.0;  // a contraction key for the regi
 bool possessive_reading(std::string_view r) {
   const size_t a = r.find("\u2019");
   if (a == std::string_view::npos) return false;
-  return (a + 3 + 1 == r.size() && r.back() == 's') || (a + 3 == r.size() && a > 0 && r[a - 1] == 's');
+  return (a + 3 + 1 == r.size() && r.back() == 's') ||
+         (a + 3 == r.size() && a > 0 && r[a - 1] == 's');
 }
 
 // Possessive ambiguities (nations / nation\u2019s / nations\u2019) are left to
@@ -85,7 +88,9 @@ uint64_t hash_parts(std::initializer_list<std::string_view> parts) {
 }
 
 std::string view_tag(int view) { return std::string(1, static_cast<char>('0' + view)); }
-uint64_t value_hash(int view, std::string_view value) { return hash_parts({view_tag(view), value}); }
+uint64_t value_hash(int view, std::string_view value) {
+  return hash_parts({view_tag(view), value});
+}
 
 std::string ascii_lower(std::string_view s) {
   std::string out(s);
@@ -105,7 +110,8 @@ long step(std::string_view text, const TokenList& toks, long k, int dir, std::st
   const long n = static_cast<long>(toks.size());
   auto at_end = [&](long m) { return m < 0 || m >= n; };
   k += dir;
-  while (!at_end(k) && (toks[k].kind == TokenKind::kSpace || deleted_token(text, toks[k]))) k += dir;
+  while (!at_end(k) && (toks[k].kind == TokenKind::kSpace || deleted_token(text, toks[k])))
+    k += dir;
   if (at_end(k) || toks[k].kind == TokenKind::kNewline) {
     out = dir > 0 ? "</s>" : "<s>";
     return -1;
@@ -120,7 +126,8 @@ long step(std::string_view text, const TokenList& toks, long k, int dir, std::st
   long last = k;
   while (true) {
     long p = m;
-    while (!at_end(p) && deleted_token(text, toks[p]) && toks[p].kind != TokenKind::kSpace) p += dir;
+    while (!at_end(p) && deleted_token(text, toks[p]) && toks[p].kind != TokenKind::kSpace)
+      p += dir;
     if (at_end(p) || p == m) break;
     if (toks[p].kind != TokenKind::kWord && toks[p].kind != TokenKind::kNumber) break;
     parts.push_back(toks[p].in(text));
@@ -137,25 +144,31 @@ long step(std::string_view text, const TokenList& toks, long k, int dir, std::st
 std::string_view case_of(std::string_view w) {
   bool upper0 = !w.empty() && w[0] >= 'A' && w[0] <= 'Z';
   if (!upper0) return "l";
-  bool all = w.size() >= 2 && std::none_of(w.begin(), w.end(), [](char c) { return c >= 'a' && c <= 'z'; });
+  bool all = w.size() >= 2 &&
+             std::none_of(w.begin(), w.end(), [](char c) { return c >= 'a' && c <= 'z'; });
   return all ? "A" : "C";
 }
 
 // Feature values of token i as strings (the trainer keeps them readable).
-std::array<std::string, kContextViews> feature_values(std::string_view text, const TokenList& toks, size_t i,
-                                                      int register_class, const std::string* prev,
+std::array<std::string, kContextViews> feature_values(std::string_view text, const TokenList& toks,
+                                                      size_t i, int register_class,
+                                                      const std::string* prev,
                                                       const std::string* next) {
   std::array<std::string, kContextViews> v;
   std::string p1, p2, n1, n2;
   long k = static_cast<long>(i);
   long pk = step(text, toks, k, -1, p1);
   if (prev) p1 = *prev;
-  if (pk >= 0 && !prev) step(text, toks, pk, -1, p2);
-  else p2 = pk < 0 ? "<s>" : "";
+  if (pk >= 0 && !prev)
+    step(text, toks, pk, -1, p2);
+  else
+    p2 = pk < 0 ? "<s>" : "";
   long nk = step(text, toks, k, +1, n1);
   if (next) n1 = *next;
-  if (nk >= 0 && !next) step(text, toks, nk, +1, n2);
-  else n2 = nk < 0 ? "</s>" : "";
+  if (nk >= 0 && !next)
+    step(text, toks, nk, +1, n2);
+  else
+    n2 = nk < 0 ? "</s>" : "";
   v[kPrev] = p1;
   v[kNext] = n1;
   v[kPrev2] = p2.empty() ? "" : p2 + " " + p1;
@@ -185,8 +198,9 @@ std::string context_neighbour(std::string_view text, const TokenList& toks, size
   return out;
 }
 
-ContextFeatures context_features(std::string_view text, const TokenList& toks, size_t i, int register_class,
-                                 const std::string* prev, const std::string* next) {
+ContextFeatures context_features(std::string_view text, const TokenList& toks, size_t i,
+                                 int register_class, const std::string* prev,
+                                 const std::string* next) {
   auto values = feature_values(text, toks, i, register_class, prev, next);
   ContextFeatures f;
   for (int view = 0; view < kContextViews; ++view)
@@ -200,13 +214,19 @@ namespace {
 
 using Tables = ContextCounts;
 
-uint64_t count_key(uint64_t kh, size_t reading, uint64_t fv) { return mix(kh ^ mix(fv + 0x9e3779b97f4a7c15ULL * (reading + 1))); }
+uint64_t count_key(uint64_t kh, size_t reading, uint64_t fv) {
+  return mix(kh ^ mix(fv + 0x9e3779b97f4a7c15ULL * (reading + 1)));
+}
 uint64_t pooled_key(uint64_t kh, uint64_t fv) { return mix(kh ^ mix(fv)); }
 uint64_t reading_total_key(uint64_t kh, size_t reading, int view) {
   return mix(kh ^ mix(0x51ed270b27a3ULL + reading * 131 + static_cast<uint64_t>(view)));
 }
-uint64_t view_total_key(uint64_t kh, int view) { return mix(kh ^ mix(0x2545f4914f6cdd1dULL + static_cast<uint64_t>(view))); }
-uint64_t view_values_key(uint64_t kh, int view) { return mix(kh ^ mix(0x7f4a7c159e3779b9ULL + static_cast<uint64_t>(view))); }
+uint64_t view_total_key(uint64_t kh, int view) {
+  return mix(kh ^ mix(0x2545f4914f6cdd1dULL + static_cast<uint64_t>(view)));
+}
+uint64_t view_values_key(uint64_t kh, int view) {
+  return mix(kh ^ mix(0x7f4a7c159e3779b9ULL + static_cast<uint64_t>(view)));
+}
 
 float get(const std::unordered_map<uint64_t, float>& m, uint64_t k) {
   auto it = m.find(k);
@@ -215,13 +235,15 @@ float get(const std::unordered_map<uint64_t, float>& m, uint64_t k) {
 
 // Log posterior of each reading: log prior + sum over views of weight * log
 // P(value | reading), smoothed towards the key's pooled value distribution.
-void posterior_log(const Tables& t, std::string_view key, const AmbiguousWord& w, const ContextFeatures& f,
-                   const std::array<double, kContextViews>& weights, std::vector<double>& post) {
+void posterior_log(const Tables& t, std::string_view key, const AmbiguousWord& w,
+                   const ContextFeatures& f, const std::array<double, kContextViews>& weights,
+                   std::vector<double>& post) {
   post.assign(w.readings.size(), 0.0);
   const uint64_t kh = hash_parts({key});
   double prior_total = 0;
   for (double p : w.prior) prior_total += p;
-  for (size_t r = 0; r < w.readings.size(); ++r) post[r] = std::log((w.prior[r] + 0.5) / (prior_total + 1.0));
+  for (size_t r = 0; r < w.readings.size(); ++r)
+    post[r] = std::log((w.prior[r] + 0.5) / (prior_total + 1.0));
   for (int view = 0; view < kContextViews; ++view) {
     if (f.h[view] == 0 || weights[view] == 0) continue;
     const uint64_t fv = f.h[view];
@@ -237,8 +259,9 @@ void posterior_log(const Tables& t, std::string_view key, const AmbiguousWord& w
   }
 }
 
-void posterior(const Tables& t, std::string_view key, const AmbiguousWord& w, const ContextFeatures& f,
-               const std::array<double, kContextViews>& weights, std::vector<double>& post) {
+void posterior(const Tables& t, std::string_view key, const AmbiguousWord& w,
+               const ContextFeatures& f, const std::array<double, kContextViews>& weights,
+               std::vector<double>& post) {
   posterior_log(t, key, w, f, weights, post);
   double z = -INFINITY;
   for (double x : post) z = logadd(z, x);
@@ -247,7 +270,8 @@ void posterior(const Tables& t, std::string_view key, const AmbiguousWord& w, co
 
 }  // namespace
 
-void ContextCounts::add(std::string_view key, size_t reading, int view, std::string_view value, double n) {
+void ContextCounts::add(std::string_view key, size_t reading, int view, std::string_view value,
+                        double n) {
   const uint64_t kh = hash_parts({key});
   const uint64_t fv = value_hash(view, value);
   counts[count_key(kh, reading, fv)] += static_cast<float>(n);
@@ -269,7 +293,8 @@ ContextModel ContextModel::load(const std::string& dir) {
       try {
         return std::stod(std::string(f.at(k)));
       } catch (const std::exception&) {
-        throw ConfigError(data_error(path, row.line, 1, "expected a number in column " + std::to_string(k + 1)));
+        throw ConfigError(
+            data_error(path, row.line, 1, "expected a number in column " + std::to_string(k + 1)));
       }
     };
     if (f[0] == "W" && f.size() == 2 + kContextViews) {
@@ -291,11 +316,14 @@ ContextModel ContextModel::load(const std::string& dir) {
       auto it = m.words_.find(std::string(f[1]));
       const size_t r = static_cast<size_t>(number(2));
       if (it == m.words_.end() || r >= it->second.readings.size())
-        throw ConfigError(data_error(path, row.line, 1, "context row for an unknown word or reading"));
+        throw ConfigError(
+            data_error(path, row.line, 1, "context row for an unknown word or reading"));
       int view = -1;
       for (int v = 0; v < kContextViews; ++v)
         if (f[3] == kViewNames[v]) view = v;
-      if (view < 0) throw ConfigError(data_error(path, row.line, 4, "unknown view \"" + std::string(f[3]) + "\""));
+      if (view < 0)
+        throw ConfigError(
+            data_error(path, row.line, 4, "unknown view \"" + std::string(f[3]) + "\""));
       t.add(f[1], r, view, f[4], number(5));
     } else {
       throw ConfigError(data_error(path, row.line, 1, "expected a W, R, K or C row"));
@@ -398,7 +426,8 @@ class ContextCounter final : public Counter {
            "# W\tword (* for words without their own)\tweights of the views prev next prev2 next2\n"
            "#  \taround case register (fitted on held-out training text)\n"
            "# K\tkey\treading\tweighted count            (readings of an ambiguous stripped word)\n"
-           "# R\tkey                                      (contractions counted for the register view)\n"
+           "# R\tkey                                      (contractions counted for the register "
+           "view)\n"
            "# C\tkey\treading index\tview\tvalue\tweighted count\n";
     out << "W\t*";
     for (double x : w) out << '\t' << x;
@@ -408,13 +437,14 @@ class ContextCounter final : public Counter {
       for (double x : kw) out << '\t' << x;
       out << '\n';
     }
-    for (const auto& key : std::set<std::string>(contractions_.begin(), contractions_.end())) out << "R\t" << key << '\n';
+    for (const auto& key : std::set<std::string>(contractions_.begin(), contractions_.end()))
+      out << "R\t" << key << '\n';
     for (const auto& [key, word] : ambiguous_)
       for (size_t r = 0; r < word.readings.size(); ++r)
         out << "K\t" << key << '\t' << word.readings[r] << '\t' << round1(word.prior[r]) << '\n';
     for (const auto& [k, n] : kept)
-      out << "C\t" << std::get<0>(k) << '\t' << std::get<1>(k) << '\t' << kViewNames[std::get<2>(k)] << '\t'
-          << std::get<3>(k) << '\t' << round1(n) << '\n';
+      out << "C\t" << std::get<0>(k) << '\t' << std::get<1>(k) << '\t' << kViewNames[std::get<2>(k)]
+          << '\t' << std::get<3>(k) << '\t' << round1(n) << '\n';
     if (!out) throw std::runtime_error("cannot write " + dir + "/context2.tsv");
   }
 

@@ -35,7 +35,16 @@
 
 namespace copydesk::restore {
 
-enum ContextView : uint8_t { kPrev, kNext, kPrev2, kNext2, kAround, kCase, kRegister, kContextViews };
+enum ContextView : uint8_t {
+  kPrev,
+  kNext,
+  kPrev2,
+  kNext2,
+  kAround,
+  kCase,
+  kRegister,
+  kContextViews
+};
 
 // Each view as a 64-bit hash of its value (0 when the view is not known, e.g.
 // beyond a glued token's parts).
@@ -51,8 +60,9 @@ std::string context_neighbour(std::string_view text, const TokenList& toks, size
 // Features of token i. Neighbours given in `prev` / `next` (when not null)
 // replace the text's (the parts of a split glued token). `register_class` is
 // the document's (ContextModel::register_class).
-ContextFeatures context_features(std::string_view text, const TokenList& toks, size_t i, int register_class,
-                                 const std::string* prev = nullptr, const std::string* next = nullptr);
+ContextFeatures context_features(std::string_view text, const TokenList& toks, size_t i,
+                                 int register_class, const std::string* prev = nullptr,
+                                 const std::string* next = nullptr);
 
 struct StringHash {
   using is_transparent = void;
@@ -79,7 +89,8 @@ class ContextModel {
 
   // The ambiguous word for this key (ASCII-lowercased), with the posterior of
   // each of its readings in `post`; nullptr when the key is not ambiguous.
-  const AmbiguousWord* decide(std::string_view key, const ContextFeatures& f, std::vector<double>& post) const;
+  const AmbiguousWord* decide(std::string_view key, const ContextFeatures& f,
+                              std::vector<double>& post) const;
 
   bool has(std::string_view key) const { return words_.find(key) != words_.end(); }
   std::array<double, kContextViews> weights() const { return weights_; }

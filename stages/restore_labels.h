@@ -24,8 +24,8 @@ namespace copydesk::restore {
 class LabelModel {
  public:
   struct Choice {
-    std::string before;  // inserted right after the label
-    std::string after;   // inserted after the space that follows it
+    std::string before;    // inserted right after the label
+    std::string after;     // inserted after the space that follows it
     double precision = 0;  // expected share of the inserted characters that are right
     double count = 0;      // weighted training count of the label in this context
   };

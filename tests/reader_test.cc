@@ -5,26 +5,14 @@
 #include <fstream>
 
 #include "pipeline/reader.h"
+#include "tests/test_support.h"
 
 namespace fs = std::filesystem;
 using namespace copydesk;
 
 namespace {
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    path = fs::temp_directory_path() / ("copydesk-reader-" + std::to_string(::getpid()));
-    fs::create_directories(path);
-  }
-  ~TempDir() { fs::remove_all(path); }
-  std::string write(const std::string& name, const std::string& content) {
-    fs::path p = path / name;
-    fs::create_directories(p.parent_path());
-    std::ofstream(p, std::ios::binary) << content;
-    return p.string();
-  }
-};
+using copydesk::testing::TempDir;
 
 std::vector<Document> read_all(std::vector<std::string> args, ReaderOptions o = {}) {
   DocumentReader r(expand_inputs(args), o);

@@ -5,6 +5,11 @@
 //   CHECK(d.text == "the country\u2019s day");
 #pragma once
 
+#include <unistd.h>
+
+#include <atomic>
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <string>
 #include <vector>
@@ -41,5 +46,34 @@ inline std::vector<MappedFinding> findings_of(const Document& d, const std::stri
     if (f.finding.rule.rfind(rule_prefix, 0) == 0) out.push_back(f);
   return out;
 }
+
+// A fresh folder under the system's temporary folder, removed with all it
+// holds when the object goes:
+//   TempDir t;  std::string path = t.write("a/b.txt", "text");
+class TempDir {
+ public:
+  explicit TempDir(const std::string& tag = "test") {
+    static std::atomic<int> serial{0};
+    path = std::filesystem::temp_directory_path() /
+           ("copydesk-" + tag + "-" + std::to_string(::getpid()) + "-" + std::to_string(serial++));
+    std::filesystem::create_directories(path);
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+
+  // Writes content to name (folders created) and returns the file's path.
+  std::string write(const std::string& name, const std::string& content) const {
+    const std::filesystem::path p = path / name;
+    std::filesystem::create_directories(p.parent_path());
+    std::ofstream(p, std::ios::binary) << content;
+    return p.string();
+  }
+
+  std::filesystem::path path;
+};
 
 }  // namespace copydesk::testing

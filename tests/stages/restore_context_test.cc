@@ -1,16 +1,18 @@
 // Tests for the restore context model: trained on a tiny corpus here, then
 // asked to decide damaged words by their neighbours.
+#include "stages/restore_context.h"
+
 #include <doctest/doctest.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <string>
-#include <unistd.h>
 
 #include "pipeline/stage.h"
 #include "stages/restore_channel.h"
-#include "stages/restore_context.h"
+#include "tests/test_support.h"
 
 namespace fs = std::filesystem;
 using namespace copydesk;
@@ -18,14 +20,7 @@ using namespace copydesk::restore;
 
 namespace {
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    path = fs::temp_directory_path() / ("copydesk-context-" + std::to_string(::getpid()));
-    fs::create_directories(path);
-  }
-  ~TempDir() { fs::remove_all(path); }
-};
+using copydesk::testing::TempDir;
 
 // Counts the corpus (every document `copies` times) and loads the model.
 ContextModel train(const std::vector<std::string>& corpus, int copies, const TempDir& dir) {
@@ -55,7 +50,8 @@ TEST_CASE("restore context: neighbours as the channel shows them") {
       {"plain words", "and so were going home", 4, "and", "so", "going", "home"},
       {"line edges", "were going", 0, "<s>", "<s>", "going", "</s>"},
       {"punctuation", "Well, were late.", 3, "well", ",", "late", "."},
-      {"pieces around a deleted apostrophe joined", "the country\u2019s were", 6, "the", "countrys", "</s>", "</s>"},
+      {"pieces around a deleted apostrophe joined", "the country\u2019s were", 6, "the", "countrys",
+       "</s>", "</s>"},
   };
   for (const Row& r : rows) {
     INFO(std::string(r.label));
@@ -94,7 +90,8 @@ TEST_CASE("restore context: decides by the neighbours it was trained on") {
     INFO(std::string(r.label));
     const TokenList toks = tokenize(r.damaged);
     std::vector<double> post;
-    const AmbiguousWord* w = m.decide(r.key, context_features(r.damaged, toks, r.token, m.register_class(r.damaged, toks)), post);
+    const AmbiguousWord* w = m.decide(
+        r.key, context_features(r.damaged, toks, r.token, m.register_class(r.damaged, toks)), post);
     REQUIRE(w != nullptr);
     const size_t best = std::max_element(post.begin(), post.end()) - post.begin();
     CHECK(best == r.reading);
@@ -117,7 +114,8 @@ TEST_CASE("restore context: bad table rows are errors naming the line") {
       {"no weights", "K\twere\twere\t3\n"},
       {"unknown row kind", "W\t*\t1\t1\t1\t1\t1\t1\t1\nX\tfoo\n"},
       {"context for an unknown word", "W\t*\t1\t1\t1\t1\t1\t1\t1\nC\twere\t0\tprev\tthey\t2\n"},
-      {"unknown view", "W\t*\t1\t1\t1\t1\t1\t1\t1\nK\twere\twere\t3\nC\twere\t0\tsideways\tthey\t2\n"},
+      {"unknown view",
+       "W\t*\t1\t1\t1\t1\t1\t1\t1\nK\twere\twere\t3\nC\twere\t0\tsideways\tthey\t2\n"},
       {"not a number", "W\t*\t1\tx\t1\t1\t1\t1\t1\n"},
   };
   for (const Row& r : rows) {

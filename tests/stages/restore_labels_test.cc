@@ -1,15 +1,17 @@
 // Tests for the restore label model: which runs of no-break spaces a
 // transcript's line-initial labels get back.
+#include "stages/restore_labels.h"
+
 #include <doctest/doctest.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 #include <string>
-#include <unistd.h>
 
 #include "pipeline/stage.h"
 #include "stages/restore_channel.h"
-#include "stages/restore_labels.h"
+#include "tests/test_support.h"
 
 namespace fs = std::filesystem;
 using namespace copydesk;
@@ -17,14 +19,7 @@ using namespace copydesk::restore;
 
 namespace {
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    path = fs::temp_directory_path() / ("copydesk-labels-" + std::to_string(::getpid()));
-    fs::create_directories(path);
-  }
-  ~TempDir() { fs::remove_all(path); }
-};
+using copydesk::testing::TempDir;
 
 const std::string kNbsp = "\u00a0";
 std::string nbsp(int n) {
@@ -41,8 +36,8 @@ TEST_CASE("restore labels: the run with the best expected score, shortened to be
   // "Q" is followed by three no-break spaces 9 times in 10; "END" by 6 or 8
   // (8 would be right for only part of the characters: 6 is chosen, sure).
   for (int k = 0; k < 30; ++k) {
-    for (const std::string& doc :
-         {"Q" + nbsp(3) + " Do you agree?\nA plain line.\n", "END" + nbsp(k % 2 ? 6 : 8) + " 12:56 P.M.\n"}) {
+    for (const std::string& doc : {"Q" + nbsp(3) + " Do you agree?\nA plain line.\n",
+                                   "END" + nbsp(k % 2 ? 6 : 8) + " 12:56 P.M.\n"}) {
       counter->add(doc, strip_channel(doc), 1.0);
     }
     if (k % 10 == 0) counter->add("Q Why not?\n", strip_channel("Q Why not?\n"), 1.0);
@@ -78,8 +73,8 @@ TEST_CASE("restore labels: the run with the best expected score, shortened to be
 TEST_CASE("restore labels: bad rows are errors naming the line") {
   TempDir dir;
   const std::string path = (dir.path / "labels2.tsv").string();
-  for (const char* content : {"Q\tU\tU+00A0\t-\t0.9\n", "Q\tX\tU+00A0\t-\t0.9\t20\n", "Q\tU\tnbsp\t-\t0.9\t20\n",
-                              "Q\tU\tU+00A0\t-\thigh\t20\n"}) {
+  for (const char* content : {"Q\tU\tU+00A0\t-\t0.9\n", "Q\tX\tU+00A0\t-\t0.9\t20\n",
+                              "Q\tU\tnbsp\t-\t0.9\t20\n", "Q\tU\tU+00A0\t-\thigh\t20\n"}) {
     INFO(std::string(content));
     std::ofstream(path) << content;
     CHECK_THROWS_AS(LabelModel::load(dir.path.string()), ConfigError);

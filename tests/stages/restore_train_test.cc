@@ -4,6 +4,7 @@
 // wrote for the same text), the TSV round trip, and the binary model read
 // back through RestoreModel.
 #include "stages/restore_train.h"
+#include "tests/test_support.h"
 
 #include <doctest/doctest.h>
 #include <unistd.h>
@@ -22,6 +23,8 @@ using namespace copydesk::restore;
 
 namespace {
 
+using copydesk::testing::TempDir;
+
 // Transcript label with no-break space, contractions, possessive plurals,
 // glued dash and no-break space, a sentence space after a dot, a double
 // space, a space before a line break, accented letters, its / it's.
@@ -30,18 +33,6 @@ const char* kDoc =
     "The workers\u2019 union met Joe\u00a0Biden today\u2014then left.\n"
     "Q\u00a0 Don\u2019t go.\u00a0Stay  here \n"
     "Caf\u00e9 owners\u2019 caf\u00e9s. Its its it\u2019s.";
-
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    path = fs::temp_directory_path() / ("copydesk-train-" + std::to_string(::getpid()));
-    fs::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
 
 // The data rows of a TSV file ('#' lines dropped), one string.
 std::string rows_of(const fs::path& p) {
