@@ -24,9 +24,7 @@ std::string temp_base() {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
   static const char* kSuffixes[] = {".jsonl", ".jsonl.gz", ".jsonl.zst", ".txt"};
-  const int kind = data[0] % 4;
-  const bool compressed = kind == 1 || kind == 2;
-  const std::string path = temp_base() + kSuffixes[kind];
+  const std::string path = temp_base() + kSuffixes[data[0] % 4];
   std::FILE* f = std::fopen(path.c_str(), "wb");
   if (!f) std::abort();
   std::fwrite(data + 1, 1, size - 1, f);
@@ -36,14 +34,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   ro.max_document_bytes = 4096;  // small, so the too-large path runs too
   DocumentReader reader(expand_inputs({path}), ro);
   Document doc;
-  size_t n = 0;
   while (reader.next(doc)) {
-    ++n;
     if (!doc.error && doc.original.size() > ro.max_document_bytes) std::abort();
     if (!is_valid_utf8(doc.passthrough_json)) std::abort();  // passed through into JSON output
     if (!is_valid_utf8(doc.id)) std::abort();
-    // Never more records than bytes (a compressed file may expand: not there).
-    if (!compressed && n > size + 1) std::abort();
+    // No bound on records per input byte: the reader recognises gzip and
+    // zstd by their magic bytes whatever the suffix, and a compressed member
+    // of 127 bytes can hold hundreds of lines.
   }
   std::remove(path.c_str());
   return 0;
