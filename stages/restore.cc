@@ -181,12 +181,6 @@ class RestoreStage final : public Stage {
                   [&](const Insertion& ins) { return (class_of_insertion(ins) & present) != 0; });
   }
 
-  // A token the channel deletes entirely (non-ASCII, or an ASCII apostrophe).
-  static bool deleted(const TextView& v, size_t i) {
-    const Token& t = v.tokens[i];
-    if (t.kind == TokenKind::kNewline) return false;
-    return !t.ascii || t.in(v.text) == "'";
-  }
   static bool is_apostrophe(const TextView& v, size_t i) {
     std::string_view s = v.tokens[i].in(v.text);
     return s == "'" || s == kApostrophe || s == "\u02bc";
@@ -243,32 +237,10 @@ class RestoreStage final : public Stage {
     return false;
   }
 
-  // The neighbour the channel would show: the next (dir +1) or previous word
-  // in the stripped text, lowercased (word pieces glued by deleted characters
-  // are joined), else the punctuation character, "<s>" / "</s>" at line edges.
+  // The neighbour the channel would show (restore_context.h: the next or
+  // previous word lowercased, glued pieces joined; punctuation; "<s>"/"</s>").
   static std::string neighbour(const TextView& v, size_t i, int dir) {
-    const auto& toks = v.tokens;
-    auto at_end = [&](long k) { return k < 0 || k >= static_cast<long>(toks.size()); };
-    long k = static_cast<long>(i) + dir;
-    while (!at_end(k) && (toks[k].kind == TokenKind::kSpace || deleted(v, k))) k += dir;
-    if (at_end(k) || toks[k].kind == TokenKind::kNewline) return dir > 0 ? "</s>" : "<s>";
-    const Token& t = toks[k];
-    if (t.kind != TokenKind::kWord && t.kind != TokenKind::kNumber)
-      return std::string(t.in(v.text));
-    std::vector<std::string_view> parts{t.in(v.text)};
-    long m = k + dir;
-    while (true) {
-      long p = m;
-      while (!at_end(p) && deleted(v, p) && toks[p].kind != TokenKind::kSpace) p += dir;
-      if (at_end(p) || p == m) break;
-      if (toks[p].kind != TokenKind::kWord && toks[p].kind != TokenKind::kNumber) break;
-      parts.push_back(toks[p].in(v.text));
-      m = p + dir;
-    }
-    if (dir < 0) std::reverse(parts.begin(), parts.end());
-    std::string w;
-    for (auto p : parts) w += p;
-    return ascii_lower(w);
+    return restore::context_neighbour(v.text, v.tokens, i, dir);
   }
 
   enum class Pattern { kContraction, kPossessive, kOther };
