@@ -144,9 +144,17 @@ fi
 # --- Unwritable output folder: exit 3 with the folder named, nothing written.
 section "Unwritable output"
 ro=$W/ro; mkdir -p "$ro"; chmod 555 "$ro"
-as_user=()
-if [ "$(id -u)" = 0 ]; then as_user=(setpriv --reuid=65534 --regid=65534 --clear-groups); fi
-"${as_user[@]}" "$CD" clean -q --stages decode --output-dir "$ro/out" all.jsonl >/dev/null 2>ro.err
+as_user=() cd_user=$CD data_user=$COPYDESK_DATA_DIR
+if [ "$(id -u)" = 0 ]; then
+  # Root writes anywhere, so the run is made as nobody; the checkout may sit in
+  # a folder nobody cannot enter (mktemp -d is 0700), so binary and data are
+  # copied into the work folder first.
+  as_user=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+  mkdir -p priv && cp "$CD" priv/copydesk && cp -r "$COPYDESK_DATA_DIR" priv/config && chmod -R a+rX priv
+  cd_user=$W/priv/copydesk data_user=$W/priv/config
+fi
+COPYDESK_DATA_DIR=$data_user "${as_user[@]}" "$cd_user" clean -q --stages decode --output-dir "$ro/out" \
+  all.jsonl >/dev/null 2>ro.err
 rc=$?
 check "unwritable folder: exit 3" test $rc = 3
 check "unwritable folder: message names it" grep -q "cannot create folder '$ro/out'" ro.err
