@@ -1,9 +1,15 @@
 #include "stages/restore_context.h"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
+#include <array>
+#include <charconv>
 #include <cmath>
+#include <cstdio>
 #include <fstream>
 #include <map>
+#include <random>
 #include <set>
 
 #include "pipeline/data_files.h"
@@ -15,15 +21,18 @@ namespace {
 constexpr std::string_view kApostrophe = "\u2019";
 constexpr double kMinReadingShare = 0.01;  // a reading this common makes a word ambiguous
 constexpr double kMinWordCount = 5.0;
-constexpr double kMinCount = 1.5;      // rows of single-word views below this are pruned
-constexpr double kMinPairCount = 2.5;  // rows of two-word views
-constexpr int kHeldOutEvery = 10;      // every 10th document fits the view weights
-constexpr double kSmooth = 2.0;        // Dirichlet strength towards the pooled distribution
-constexpr size_t kMinInstancesForOwnWeights =
-    200;  // held-out uses of a word to fit its own weights
+// Possessive-shaped words ("its", "nations") this common get a model of their
+// own; rarer ones are left to the lexicon's class-pooled model.
+constexpr double kMinPossessiveWordCount = 300.0;
+constexpr int kHeldOutEvery = 10;         // every 10th document fits the temperature
+constexpr uint32_t kMinFeatureCount = 3;  // features seen fewer times get no weight
+constexpr int kEpochs = 6;
+constexpr double kLearningRate = 0.2;  // AdaGrad
+constexpr double kL2 = 1e-4;
+constexpr double kMinWrittenWeight = 0.01;
 
-const char* const kViewNames[kContextViews] = {"prev",   "next", "prev2",   "next2",
-                                               "around", "case", "register"};
+const char* const kViewNames[kContextViews] = {
+    "prev", "next", "prev2", "next2", "around", "case", "register", "next-suffix", "prev-suffix"};
 constexpr double kMinContractionCount = 20.0;  // a contraction key for the register view
 
 // Register class from contractions per thousand words.
@@ -87,9 +96,9 @@ uint64_t hash_parts(std::initializer_list<std::string_view> parts) {
   return mix(h);
 }
 
-std::string view_tag(int view) { return std::string(1, static_cast<char>('0' + view)); }
 uint64_t value_hash(int view, std::string_view value) {
-  return hash_parts({view_tag(view), value});
+  const char tag = static_cast<char>('0' + view);
+  return hash_parts({std::string_view(&tag, 1), value});
 }
 
 std::string ascii_lower(std::string_view s) {
@@ -176,14 +185,16 @@ std::array<std::string, kContextViews> feature_values(std::string_view text, con
   v[kAround] = p1 + " " + n1;
   v[kCase] = std::string(case_of(toks[i].in(text)));
   v[kRegister] = "r" + std::to_string(register_class);
+  // Word endings carry the syntax for words too rare to have weights of
+  // their own ("individuals were", "were finalizing").
+  auto ending = [](const std::string& w) {
+    const bool word = w.size() >= 5 &&
+                      std::all_of(w.begin(), w.end(), [](char c) { return c >= 'a' && c <= 'z'; });
+    return word ? w.substr(w.size() - 3) : std::string();
+  };
+  v[kNextSuffix] = ending(n1);
+  v[kPrevSuffix] = ending(p1);
   return v;
-}
-
-double logadd(double x, double y) {
-  if (x == -INFINITY) return y;
-  if (y == -INFINITY) return x;
-  double m = std::max(x, y);
-  return m + std::log(std::exp(x - m) + std::exp(y - m));
 }
 
 }  // namespace
@@ -210,127 +221,147 @@ ContextFeatures context_features(std::string_view text, const TokenList& toks, s
 
 // --- model ----------------------------------------------------------------
 
+std::string reading_kind(std::string_view reading) {
+  const size_t a = reading.find(kApostrophe);
+  if (a == std::string_view::npos) return "";
+  return ascii_lower(reading.substr(a + kApostrophe.size()));
+}
+
 namespace {
 
-using Tables = ContextCounts;
+using Weights = std::unordered_map<uint64_t, float>;
 
-uint64_t count_key(uint64_t kh, size_t reading, uint64_t fv) {
+uint64_t kind_hash(std::string_view kind) { return hash_parts({"kind", kind}); }
+
+// Weight keys: one per word, reading and view value; one per reading kind and
+// view value (shared by all words); one bias per word and reading.
+uint64_t word_feature(uint64_t kh, size_t reading, uint64_t fv) {
   return mix(kh ^ mix(fv + 0x9e3779b97f4a7c15ULL * (reading + 1)));
 }
-uint64_t pooled_key(uint64_t kh, uint64_t fv) { return mix(kh ^ mix(fv)); }
-uint64_t reading_total_key(uint64_t kh, size_t reading, int view) {
-  return mix(kh ^ mix(0x51ed270b27a3ULL + reading * 131 + static_cast<uint64_t>(view)));
+uint64_t kind_feature(uint64_t kind, uint64_t fv) {
+  return mix(kind ^ mix(fv ^ 0x5851f42d4c957f2dULL));
 }
-uint64_t view_total_key(uint64_t kh, int view) {
-  return mix(kh ^ mix(0x2545f4914f6cdd1dULL + static_cast<uint64_t>(view)));
-}
-uint64_t view_values_key(uint64_t kh, int view) {
-  return mix(kh ^ mix(0x7f4a7c159e3779b9ULL + static_cast<uint64_t>(view)));
+uint64_t bias_feature(uint64_t kh, size_t reading) {
+  return mix(kh ^ mix(0x51ed270b27a3ULL + reading));
 }
 
-float get(const std::unordered_map<uint64_t, float>& m, uint64_t k) {
-  auto it = m.find(k);
-  return it == m.end() ? 0.0f : it->second;
-}
-
-// Log posterior of each reading: log prior + sum over views of weight * log
-// P(value | reading), smoothed towards the key's pooled value distribution.
-void posterior_log(const Tables& t, std::string_view key, const AmbiguousWord& w,
-                   const ContextFeatures& f, const std::array<double, kContextViews>& weights,
-                   std::vector<double>& post) {
-  post.assign(w.readings.size(), 0.0);
-  const uint64_t kh = hash_parts({key});
-  double prior_total = 0;
-  for (double p : w.prior) prior_total += p;
-  for (size_t r = 0; r < w.readings.size(); ++r)
-    post[r] = std::log((w.prior[r] + 0.5) / (prior_total + 1.0));
+// Calls fn(weight key) for every feature of reading r.
+// The plain reading is the reference: its score is its log prior alone.
+template <class Fn>
+void for_each_feature(uint64_t kh, const AmbiguousWord& w, size_t r, const ContextFeatures& f,
+                      Fn&& fn) {
+  if (r == 0) return;
+  fn(bias_feature(kh, r));
   for (int view = 0; view < kContextViews; ++view) {
-    if (f.h[view] == 0 || weights[view] == 0) continue;
-    const uint64_t fv = f.h[view];
-    const double view_total = get(t.totals, view_total_key(kh, view));
-    const double n_values = get(t.values, view_values_key(kh, view));
-    const double pooled = get(t.pooled, pooled_key(kh, fv));
-    const double p_pool = (pooled + 0.5) / (view_total + 0.5 * (n_values + 1));
-    for (size_t r = 0; r < w.readings.size(); ++r) {
-      const double n = get(t.counts, count_key(kh, r, fv));
-      const double tot = get(t.totals, reading_total_key(kh, r, view));
-      post[r] += weights[view] * std::log((n + kSmooth * p_pool) / (tot + kSmooth));
-    }
+    if (f.h[view] == 0) continue;
+    fn(word_feature(kh, r, f.h[view]));
+    fn(kind_feature(w.kinds[r], f.h[view]));
   }
 }
 
-void posterior(const Tables& t, std::string_view key, const AmbiguousWord& w,
-               const ContextFeatures& f, const std::array<double, kContextViews>& weights,
-               std::vector<double>& post) {
-  posterior_log(t, key, w, f, weights, post);
-  double z = -INFINITY;
-  for (double x : post) z = logadd(z, x);
-  for (double& x : post) x = std::exp(x - z);
+double log_prior(const AmbiguousWord& w, size_t r) {
+  double total = 0;
+  for (double p : w.prior) total += p;
+  return std::log((w.prior[r] + 0.5) / (total + 1.0));
+}
+
+// Sum of the reading's feature weights (the linear score before the
+// temperature and the prior).
+template <class Lookup>
+double linear_score(uint64_t kh, const AmbiguousWord& w, size_t r, const ContextFeatures& f,
+                    Lookup&& weight) {
+  double s = 0;
+  for_each_feature(kh, w, r, f, [&](uint64_t k) { s += weight(k); });
+  return s;
+}
+
+void softmax(std::vector<double>& s) {
+  const double m = *std::max_element(s.begin(), s.end());
+  double z = 0;
+  for (double& x : s) z += (x = std::exp(x - m));
+  for (double& x : s) x /= z;
+}
+
+void set_kinds(AmbiguousWord& w) {
+  w.kinds.clear();
+  for (const auto& r : w.readings) w.kinds.push_back(kind_hash(reading_kind(r)));
 }
 
 }  // namespace
 
-void ContextCounts::add(std::string_view key, size_t reading, int view, std::string_view value,
-                        double n) {
-  const uint64_t kh = hash_parts({key});
-  const uint64_t fv = value_hash(view, value);
-  counts[count_key(kh, reading, fv)] += static_cast<float>(n);
-  float& pooled_n = pooled[pooled_key(kh, fv)];
-  if (pooled_n == 0) values[view_values_key(kh, view)] += 1;
-  pooled_n += static_cast<float>(n);
-  totals[reading_total_key(kh, reading, view)] += static_cast<float>(n);
-  totals[view_total_key(kh, view)] += static_cast<float>(n);
-}
-
+// The table holds hundreds of thousands of weight rows: parsed in place
+// (string views and from_chars, no copy per field) to load in well under a
+// second.
 ContextModel ContextModel::load(const std::string& dir) {
   ContextModel m;
-  Tables t;
   const std::string path = dir + "/context2.tsv";
-  bool have_weights = false;
-  for (const TsvRow& row : read_tsv(path, 2)) {
-    const auto& f = row.fields;
-    auto number = [&](size_t k) {
-      try {
-        return std::stod(std::string(f.at(k)));
-      } catch (const std::exception&) {
-        throw ConfigError(
-            data_error(path, row.line, 1, "expected a number in column " + std::to_string(k + 1)));
-      }
+  const std::string content = read_data_file(path);
+  m.weights_.reserve(static_cast<size_t>(std::count(content.begin(), content.end(), '\n')));
+  bool have_temperature = false;
+  std::array<std::string_view, 8> f;
+  size_t line_no = 0;
+  for (size_t pos = 0; pos < content.size();) {
+    size_t eol = content.find('\n', pos);
+    if (eol == std::string::npos) eol = content.size();
+    std::string_view line(content.data() + pos, eol - pos);
+    pos = eol + 1;
+    ++line_no;
+    if (line.empty() || line[0] == '#') continue;
+    size_t nf = 0;
+    for (size_t start = 0; nf < f.size();) {
+      const size_t tab = line.find('\t', start);
+      f[nf++] = line.substr(start, tab == std::string_view::npos ? line.npos : tab - start);
+      if (tab == std::string_view::npos) break;
+      start = tab + 1;
+    }
+    auto fail = [&](size_t col, const std::string& what) {
+      throw ConfigError(data_error(path, line_no, col, what));
     };
-    if (f[0] == "W" && f.size() == 2 + kContextViews) {
-      std::array<double, kContextViews> w{};
-      for (int v = 0; v < kContextViews; ++v) w[v] = number(2 + v);
-      if (f[1] == "*") {
-        m.weights_ = w;
-        have_weights = true;
-      } else {
-        m.key_weights_[std::string(f[1])] = w;
-      }
-    } else if (f[0] == "R" && f.size() == 2) {
+    auto number = [&](size_t k) {
+      double x = 0;
+      const auto [end, ec] = std::from_chars(f[k].data(), f[k].data() + f[k].size(), x);
+      if (ec != std::errc() || end != f[k].data() + f[k].size() || f[k].empty())
+        fail(k + 1, "expected a number in column " + std::to_string(k + 1));
+      return x;
+    };
+    auto view_of = [&](size_t k) {
+      for (int v = 0; v < kContextViews; ++v)
+        if (f[k] == kViewNames[v]) return v;
+      fail(k + 1, "unknown view \"" + std::string(f[k]) + "\"");
+      return 0;
+    };
+    auto reading_of = [&](size_t k) {
+      auto it = m.words_.find(f[1]);
+      const double r = number(k);
+      if (it == m.words_.end() || r < 1 || r >= static_cast<double>(it->second.readings.size()))
+        fail(1, "weight for an unknown word or reading");
+      return static_cast<size_t>(r);
+    };
+    if (f[0] == "T" && nf == 2) {
+      m.temperature_ = number(1);
+      have_temperature = true;
+    } else if (f[0] == "R" && nf == 2) {
       m.contractions_.emplace(f[1]);
-    } else if (f[0] == "K" && f.size() == 4) {
+    } else if (f[0] == "K" && nf == 4) {
       AmbiguousWord& w = m.words_[std::string(f[1])];
       w.readings.emplace_back(f[2]);
       w.prior.push_back(number(3));
-    } else if (f[0] == "C" && f.size() == 6) {
-      auto it = m.words_.find(std::string(f[1]));
-      const size_t r = static_cast<size_t>(number(2));
-      if (it == m.words_.end() || r >= it->second.readings.size())
-        throw ConfigError(
-            data_error(path, row.line, 1, "context row for an unknown word or reading"));
-      int view = -1;
-      for (int v = 0; v < kContextViews; ++v)
-        if (f[3] == kViewNames[v]) view = v;
-      if (view < 0)
-        throw ConfigError(
-            data_error(path, row.line, 4, "unknown view \"" + std::string(f[3]) + "\""));
-      t.add(f[1], r, view, f[4], number(5));
+      set_kinds(w);
+    } else if (f[0] == "B" && nf == 4) {
+      const size_t r = reading_of(2);
+      m.weights_[bias_feature(hash_parts({f[1]}), r)] += static_cast<float>(number(3));
+    } else if (f[0] == "F" && nf == 6) {
+      const size_t r = reading_of(2);
+      const uint64_t fv = value_hash(view_of(3), f[4]);
+      m.weights_[word_feature(hash_parts({f[1]}), r, fv)] += static_cast<float>(number(5));
+    } else if (f[0] == "S" && nf == 5) {
+      const uint64_t fv = value_hash(view_of(2), f[3]);
+      m.weights_[kind_feature(kind_hash(f[1]), fv)] += static_cast<float>(number(4));
     } else {
-      throw ConfigError(data_error(path, row.line, 1, "expected a W, R, K or C row"));
+      fail(1, "expected a T, R, K, B, F or S row");
     }
   }
-  if (!have_weights) throw ConfigError(path + ": no W (view weights) row");
-  m.counts_ = std::move(t);
+  if (!have_temperature) throw ConfigError(path + ": no T (temperature) row");
   return m;
 }
 
@@ -342,9 +373,17 @@ const AmbiguousWord* ContextModel::decide(std::string_view key, const ContextFea
                                           std::vector<double>& post) const {
   auto it = words_.find(key);
   if (it == words_.end()) return nullptr;
-  auto kw = key_weights_.find(it->first);
-  posterior(counts_, key, it->second, f, kw != key_weights_.end() ? kw->second : weights_, post);
-  return &it->second;
+  const AmbiguousWord& w = it->second;
+  const uint64_t kh = hash_parts({key});
+  auto weight = [&](uint64_t k) {
+    auto x = weights_.find(k);
+    return x == weights_.end() ? 0.0 : static_cast<double>(x->second);
+  };
+  post.resize(w.readings.size());
+  for (size_t r = 0; r < w.readings.size(); ++r)
+    post[r] = log_prior(w, r) + temperature_ * linear_score(kh, w, r, f, weight);
+  softmax(post);
+  return &w;
 }
 
 // --- trainer --------------------------------------------------------------
@@ -375,87 +414,196 @@ class ContextCounter final : public Counter {
         readings_[key][reading] += weight;
         continue;
       }
-      auto it = ambiguous_.find(key);
-      if (it == ambiguous_.end()) continue;
-      size_t r = std::find(it->second.readings.begin(), it->second.readings.end(), reading) -
-                 it->second.readings.begin();
-      if (r == it->second.readings.size()) continue;  // a rare reading, pruned
-      if (held_out) {
-        held_out_.push_back({key, r, context_features(s.text, toks, i, reg)});
-        continue;
+      auto it = key_index_.find(key);
+      if (it == key_index_.end()) continue;
+      const Key& k = keys_[it->second];
+      const size_t r = std::find(k.word.readings.begin(), k.word.readings.end(), reading) -
+                       k.word.readings.begin();
+      if (r == k.word.readings.size()) continue;  // a rare reading, pruned
+      Instance in{it->second, static_cast<uint8_t>(r), static_cast<float>(weight), held_out, {}};
+      const auto values = feature_values(s.text, toks, i, reg, nullptr, nullptr);
+      for (int view = 0; view < kContextViews; ++view) {
+        if (values[view].empty()) continue;
+        const uint64_t fv = value_hash(view, values[view]);
+        in.f.h[view] = fv;
+        values_.try_emplace(fv, view, values[view]);
       }
-      auto values = feature_values(s.text, toks, i, reg, nullptr, nullptr);
-      for (int view = 0; view < kContextViews; ++view)
-        if (!values[view].empty()) rows_[{key, r, view, values[view]}] += weight;
+      instances_.push_back(in);
     }
   }
 
   void write(const std::string& dir) const override {
-    // Prune, build the tables the stage will load, fit the view weights on
-    // the held-out documents, write.
-    Tables t;
-    std::map<std::tuple<std::string, size_t, int, std::string>, double> kept;
-    for (const auto& [k, n] : rows_) {
-      const int view = std::get<2>(k);
-      const bool pair = view == kPrev2 || view == kNext2 || view == kAround;
-      if (n < (pair ? kMinPairCount : kMinCount)) continue;
-      kept.emplace(k, n);
-      t.add(std::get<0>(k), std::get<1>(k), view, std::get<3>(k), n);
+    // Which features occur often enough to get a weight, then AdaGrad over
+    // the training instances, then the temperature on the held-out ones.
+    std::unordered_map<uint64_t, uint32_t> seen;
+    Params params;
+    std::unordered_map<uint64_t, Row> rows;  // what each weight means, for the table
+    auto count = [&](uint64_t f, const Row& row) {
+      if (++seen[f] != kMinFeatureCount) return;
+      params.emplace(f, Param{});
+      rows.emplace(f, row);
+    };
+    for (const Instance& in : instances_) {
+      if (in.held_out) continue;
+      const Key& k = keys_[in.key];
+      for (uint8_t r = 1; r < k.word.readings.size(); ++r)
+        for (int view = 0; view < kContextViews; ++view) {
+          const uint64_t fv = in.f.h[view];
+          if (fv == 0) continue;
+          count(word_feature(k.hash, r, fv), Row{'F', in.key, r, fv});
+          count(kind_feature(k.word.kinds[r], fv), Row{'S', in.key, r, fv});
+        }
     }
-    std::array<double, kContextViews> w{};
-    w.fill(1.0);
-    std::vector<Cached> cached;
-    cached.reserve(held_out_.size());
-    for (const Instance& in : held_out_) cached.push_back(cache(t, in, ambiguous_.at(in.key)));
-    std::vector<const Cached*> all;
-    std::map<std::string, std::vector<const Cached*>> per_key;
-    for (size_t k = 0; k < held_out_.size(); ++k) {
-      all.push_back(&cached[k]);
-      per_key[held_out_[k].key].push_back(&cached[k]);
-    }
-    fit(all, w);
-    std::map<std::string, std::array<double, kContextViews>> key_weights;
-    for (const auto& [key, ins] : per_key)
-      if (ins.size() >= kMinInstancesForOwnWeights) {
-        auto kw = w;
-        fit(ins, kw);
-        key_weights.emplace(key, kw);
+    for (uint32_t key = 0; key < keys_.size(); ++key)
+      for (uint8_t r = 1; r < keys_[key].word.readings.size(); ++r) {
+        params.try_emplace(bias_feature(keys_[key].hash, r));
+        rows.try_emplace(bias_feature(keys_[key].hash, r), Row{'B', key, r, 0});
       }
-    std::ofstream out(dir + "/context2.tsv");
-    out << "# Generated by copydesk train (restore context model); do not edit.\n"
-           "# W\tword (* for words without their own)\tweights of the views prev next prev2 next2\n"
-           "#  \taround case register (fitted on held-out training text)\n"
-           "# K\tkey\treading\tweighted count            (readings of an ambiguous stripped word)\n"
-           "# R\tkey                                      (contractions counted for the register "
-           "view)\n"
-           "# C\tkey\treading index\tview\tvalue\tweighted count\n";
-    out << "W\t*";
-    for (double x : w) out << '\t' << x;
-    out << '\n';
-    for (const auto& [key, kw] : key_weights) {
-      out << "W\t" << key;
-      for (double x : kw) out << '\t' << x;
-      out << '\n';
+
+    std::vector<size_t> order;
+    for (size_t n = 0; n < instances_.size(); ++n)
+      if (!instances_[n].held_out) order.push_back(n);
+    std::mt19937_64 rng(20261129);
+    std::vector<double> p;
+    for (int epoch = 0; epoch < kEpochs; ++epoch) {
+      std::shuffle(order.begin(), order.end(), rng);
+      for (size_t n : order) {
+        const Instance& in = instances_[n];
+        const Key& k = keys_[in.key];
+        posterior(params, k, in.f, 1.0, p);
+        for (size_t r = 0; r < p.size(); ++r) {
+          const double g = (p[r] - (r == in.reading ? 1.0 : 0.0)) * in.weight;
+          for_each_feature(k.hash, k.word, r, in.f, [&](uint64_t f) {
+            auto it = params.find(f);
+            if (it == params.end()) return;
+            Param& q = it->second;
+            const double grad = g + kL2 * q.w;
+            q.g2 += static_cast<float>(grad * grad);
+            q.w -= static_cast<float>(kLearningRate * grad / std::sqrt(q.g2 + 1e-8));
+          });
+        }
+      }
     }
-    for (const auto& key : std::set<std::string>(contractions_.begin(), contractions_.end()))
-      out << "R\t" << key << '\n';
-    for (const auto& [key, word] : ambiguous_)
-      for (size_t r = 0; r < word.readings.size(); ++r)
-        out << "K\t" << key << '\t' << word.readings[r] << '\t' << round1(word.prior[r]) << '\n';
-    for (const auto& [k, n] : kept)
-      out << "C\t" << std::get<0>(k) << '\t' << std::get<1>(k) << '\t' << kViewNames[std::get<2>(k)]
-          << '\t' << std::get<3>(k) << '\t' << round1(n) << '\n';
-    if (!out) throw std::runtime_error("cannot write " + dir + "/context2.tsv");
+
+    double temperature = 1.0, best_loss = INFINITY;
+    for (double t = 0.5; t <= 2.001; t += 0.05) {
+      double loss = 0;
+      for (const Instance& in : instances_) {
+        if (!in.held_out) continue;
+        posterior(params, keys_[in.key], in.f, t, p);
+        loss -= in.weight * std::log(std::max(p[in.reading], 1e-12));
+      }
+      if (loss < best_loss) best_loss = loss, temperature = t;
+    }
+    report_held_out(params, temperature);
+    write_table(dir, params, rows, temperature);
   }
 
  private:
+  struct Key {
+    std::string name;
+    uint64_t hash;
+    AmbiguousWord word;
+  };
   struct Instance {
-    std::string key;
-    size_t reading;
+    uint32_t key;
+    uint8_t reading;
+    float weight;
+    bool held_out;
     ContextFeatures f;
   };
+  struct Param {
+    float w = 0, g2 = 0;
+  };
+  struct Row {  // B (bias), F (word feature) or S (shared by a reading kind)
+    char type;
+    uint32_t key;
+    uint8_t reading;
+    uint64_t value;
+  };
+  using Params = std::unordered_map<uint64_t, Param>;
 
-  static double round1(double x) { return std::round(x * 10) / 10; }
+  static void posterior(const Params& params, const Key& k, const ContextFeatures& f,
+                        double temperature, std::vector<double>& p) {
+    auto weight = [&](uint64_t x) {
+      auto it = params.find(x);
+      return it == params.end() ? 0.0 : static_cast<double>(it->second.w);
+    };
+    p.resize(k.word.readings.size());
+    for (size_t r = 0; r < p.size(); ++r)
+      p[r] = log_prior(k.word, r) + temperature * linear_score(k.hash, k.word, r, f, weight);
+    softmax(p);
+  }
+
+  // Accuracy and calibration on the held-out documents, to stderr.
+  void report_held_out(const Params& params, double temperature) const {
+    double n = 0, right = 0, confident = 0, confident_right = 0, changed = 0;
+    std::vector<double> p;
+    for (const Instance& in : instances_) {
+      if (!in.held_out) continue;
+      posterior(params, keys_[in.key], in.f, temperature, p);
+      const size_t best = std::max_element(p.begin(), p.end()) - p.begin();
+      n += 1;
+      right += best == in.reading;
+      if (best != 0 && p[best] >= 0.9) {
+        confident += 1;
+        confident_right += best == in.reading;
+      }
+      changed += in.reading != 0;
+    }
+    if (n == 0) return;
+    spdlog::info(
+        "context: {} words, {:.0f} held-out uses ({:.0f} with an apostrophe): {:.4f} decided "
+        "right; {:.0f} apostrophes put back at >= 0.9, {:.4f} of them right; temperature {:.2f}",
+        keys_.size(), n, changed, right / n, confident,
+        confident > 0 ? confident_right / confident : 0.0, temperature);
+  }
+
+  void write_table(const std::string& dir, const Params& params,
+                   const std::unordered_map<uint64_t, Row>& rows, double temperature) const {
+    // Each weight as a readable line, sorted so that retraining on the same
+    // text gives the same file.
+    std::vector<std::string> lines;
+    for (const auto& [f, row] : rows) {
+      const float w = params.at(f).w;
+      if (row.type != 'B' && std::fabs(w) < kMinWrittenWeight) continue;
+      const Key& k = keys_[row.key];
+      std::string line(1, row.type);
+      if (row.type == 'S')
+        line += "\t" + reading_kind(k.word.readings[row.reading]);
+      else
+        line += "\t" + k.name + "\t" + std::to_string(row.reading);
+      if (row.type != 'B') {
+        const auto& [view, value] = values_.at(row.value);
+        line += std::string("\t") + kViewNames[view] + "\t" + value;
+      }
+      char num[32];
+      std::snprintf(num, sizeof num, "\t%.3f", static_cast<double>(w));
+      lines.push_back(line + num);
+    }
+    std::sort(lines.begin(), lines.end());
+    std::ofstream out(dir + "/context2.tsv");
+    out << "# Generated by copydesk train (restore context model); do not edit.\n"
+           "# T\ttemperature (fitted on held-out training documents)\n"
+           "# R\tkey                              (contractions counted for the register view)\n"
+           "# K\tkey\treading\tweighted count    (readings of an ambiguous stripped word)\n"
+           "# B\tkey\treading index\tweight      (bias)\n"
+           "# F\tkey\treading index\tview\tvalue\tweight   (this word's reading)\n"
+           "# S\treading kind\tview\tvalue\tweight      (every reading of this kind)\n";
+    out << "T\t" << temperature << '\n';
+    for (const auto& key : std::set<std::string>(contractions_.begin(), contractions_.end()))
+      out << "R\t" << key << '\n';
+    std::vector<const Key*> sorted;
+    for (const Key& k : keys_) sorted.push_back(&k);
+    std::sort(sorted.begin(), sorted.end(),
+              [](const Key* a, const Key* b) { return a->name < b->name; });
+    for (const Key* k : sorted)
+      for (size_t r = 0; r < k->word.readings.size(); ++r)
+        out << "K\t" << k->name << '\t' << k->word.readings[r] << '\t'
+            << std::round(k->word.prior[r] * 10) / 10 << '\n';
+    for (const std::string& line : lines) out << line << '\n';
+    if (!out) throw std::runtime_error("cannot write " + dir + "/context2.tsv");
+  }
 
   // The reading of a stripped token: the token with the apostrophes deleted
   // inside it and right after it put back (U+2019 for every apostrophe form);
@@ -504,6 +652,7 @@ class ContextCounter final : public Counter {
 
   void choose_ambiguous() {
     choose_contractions();
+    std::map<std::string, AmbiguousWord> chosen;
     for (const auto& [key, forms] : readings_) {
       double total = 0;
       for (const auto& [r, n] : forms) total += n;
@@ -518,73 +667,24 @@ class ContextCounter final : public Counter {
           w.readings.push_back(r);
           w.prior.push_back(n);
         }
-      if (w.readings.size() >= 2 && !possessive_word(w)) ambiguous_.emplace(key, std::move(w));
+      if (w.readings.size() < 2) continue;
+      if (possessive_word(w) && total < kMinPossessiveWordCount) continue;
+      set_kinds(w);
+      chosen.emplace(key, std::move(w));
     }
-  }
-
-  // Coordinate ascent on the held-out log-likelihood over a grid of weights.
-  // Per held-out instance, the log prior and log P(view value | reading) of
-  // each reading: these do not depend on the weights, so the fit only sums.
-  struct Cached {
-    size_t reading;
-    std::vector<double> prior;                             // per reading
-    std::vector<std::array<double, kContextViews>> views;  // per reading
-  };
-
-  static Cached cache(const Tables& t, const Instance& in, const AmbiguousWord& w) {
-    Cached c;
-    c.reading = in.reading;
-    std::array<double, kContextViews> unit{};
-    for (int v = 0; v < kContextViews; ++v) {
-      unit.fill(0);
-      unit[v] = 1;
-      std::vector<double> post;
-      // log posterior with one view at weight 1 minus the prior-only one
-      // = log P(value | reading) up to a constant per instance.
-      posterior_log(t, in.key, w, in.f, unit, post);
-      if (c.views.empty()) c.views.resize(post.size());
-      for (size_t r = 0; r < post.size(); ++r) c.views[r][v] = post[r];
+    for (auto& [key, w] : chosen) {
+      key_index_.emplace(key, static_cast<uint32_t>(keys_.size()));
+      keys_.push_back({key, hash_parts({key}), std::move(w)});
     }
-    unit.fill(0);
-    posterior_log(t, in.key, w, in.f, unit, c.prior);
-    for (size_t r = 0; r < c.prior.size(); ++r)
-      for (int v = 0; v < kContextViews; ++v) c.views[r][v] -= c.prior[r];
-    return c;
-  }
-
-  // Coordinate ascent on the held-out log-likelihood over a grid of weights.
-  static void fit(const std::vector<const Cached*>& ins, std::array<double, kContextViews>& w) {
-    auto loglik = [&](const std::array<double, kContextViews>& ww) {
-      double ll = 0;
-      std::vector<double> s;
-      for (const Cached* c : ins) {
-        s.assign(c->prior.begin(), c->prior.end());
-        double z = -INFINITY;
-        for (size_t r = 0; r < s.size(); ++r) {
-          for (int v = 0; v < kContextViews; ++v) s[r] += ww[v] * c->views[r][v];
-          z = logadd(z, s[r]);
-        }
-        ll += s[c->reading] - z;
-      }
-      return ll;
-    };
-    double best = loglik(w);
-    for (int round = 0; round < 3; ++round)
-      for (int view = 0; view < kContextViews; ++view)
-        for (double x : {0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.2, 1.5}) {
-          auto ww = w;
-          ww[view] = x;
-          double ll = loglik(ww);
-          if (ll > best) best = ll, w = ww;
-        }
   }
 
   int pass_ = 0;
   size_t doc_ = 0;
   std::unordered_map<std::string, std::map<std::string, double>> readings_;
-  std::map<std::string, AmbiguousWord> ambiguous_;
-  std::map<std::tuple<std::string, size_t, int, std::string>, double> rows_;
-  std::vector<Instance> held_out_;
+  std::vector<Key> keys_;
+  std::unordered_map<std::string, uint32_t> key_index_;
+  std::vector<Instance> instances_;
+  std::unordered_map<uint64_t, std::pair<int, std::string>> values_;
   StringSet contractions_;
 };
 

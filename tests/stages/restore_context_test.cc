@@ -71,6 +71,7 @@ TEST_CASE("restore context: decides by the neighbours it was trained on") {
       "I know we\u2019re ready. The teams were ready.\n",
       "We\u2019ll see you there.\nShe did well in school.\n",
       "I know we\u2019ll win. He played well today.\n",
+      "And we\u2019ll see. The shell was empty. She\u2019ll go home.\n",
   };
   const ContextModel m = train(corpus, 30, dir);
   struct Row {
@@ -85,6 +86,10 @@ TEST_CASE("restore context: decides by the neighbours it was trained on") {
       {"were after a plural subject", "The teams were ready.", 4, "were", 0},
       {"we'll at line start", "Well see you there.", 0, "well", 1},
       {"well after a verb", "She did well in school.", 4, "well", 0},
+      // "shell" never stood before "see": the weights "\u2019ll" shares
+      // with "we\u2019ll" decide.
+      {"a reading kind carries over to a rarer word", "And shell see.", 2, "shell", 1},
+      {"the rarer word's own context", "The shell was empty.", 2, "shell", 0},
   };
   for (const Row& r : rows) {
     INFO(std::string(r.label));
@@ -111,12 +116,15 @@ TEST_CASE("restore context: bad table rows are errors naming the line") {
     const char* content;
   };
   const Row rows[] = {
-      {"no weights", "K\twere\twere\t3\n"},
-      {"unknown row kind", "W\t*\t1\t1\t1\t1\t1\t1\t1\nX\tfoo\n"},
-      {"context for an unknown word", "W\t*\t1\t1\t1\t1\t1\t1\t1\nC\twere\t0\tprev\tthey\t2\n"},
+      {"no temperature", "K\twere\twere\t3\nK\twere\twe\u2019re\t2\n"},
+      {"unknown row kind", "T\t1\nX\tfoo\n"},
+      {"weight for an unknown word", "T\t1\nF\twere\t1\tprev\tthey\t0.5\n"},
+      {"weight for the plain reading (the reference)",
+       "T\t1\nK\twere\twere\t3\nK\twere\twe\u2019re\t2\nB\twere\t0\t0.5\n"},
       {"unknown view",
-       "W\t*\t1\t1\t1\t1\t1\t1\t1\nK\twere\twere\t3\nC\twere\t0\tsideways\tthey\t2\n"},
-      {"not a number", "W\t*\t1\tx\t1\t1\t1\t1\t1\n"},
+       "T\t1\nK\twere\twere\t3\nK\twere\twe\u2019re\t2\nF\twere\t1\tsideways\tthey\t2\n"},
+      {"not a number", "T\tx\n"},
+      {"number with trailing junk", "T\t1\nS\tre\tprev\tand\t0.5x\n"},
   };
   for (const Row& r : rows) {
     INFO(std::string(r.label));
