@@ -176,6 +176,11 @@ class FlagSlips final : public Stage {
     Doc d = analyse(view);
     if (confusable_.enabled || context_.enabled) place_rules(d, r.findings);
     if (wrong_capital_.enabled || city_country_.enabled || region_country_.enabled) capital_rules(d, r.findings);
+    if (context_.enabled)
+      for (size_t i = 0; i < d.places.size(); ++i) actor_neighbour(d, i, r.findings);
+    if (confusable_.enabled) frame_parallels(d, r.findings);
+    if (region_country_.enabled) country_as_region(d, r.findings);
+    if (confusable_.enabled) contained_names(d, r.findings);
     if (misspelt_.enabled) misspelt_places(d, r.findings);
     if (remote_.enabled) remote_places(d, r.findings);
     if (repeated_.enabled) repeated_places(d, r.findings);
@@ -421,7 +426,9 @@ class FlagSlips final : public Stage {
   }
 
   // Part of a longer proper name ("New York" read as "York", "Port Sudan")?
-  bool inside_longer_name(const Doc& d, const PlaceMention& m) const {
+  // A demonym before a capitalised word modifies a name ("Swiss Coast Guard",
+  // "Australian Army"): pass check_after = false to allow it.
+  bool inside_longer_name(const Doc& d, const PlaceMention& m, bool check_after = true) const {
     const TokenList& toks = d.view->tokens;
     auto capital_word = [&](size_t i) {
       if (!toks[i].is_word() || !toks[i].has_upper_initial) return false;
@@ -445,11 +452,15 @@ class FlagSlips final : public Stage {
     }
     // "San Juan Mazatl\u00e1n": a capitalised word follows on the same line
     const size_t e = d.sig_pos[m.end_token - 1];
-    if (!m.possessive && e + 1 < d.sig.size()) {
+    if (check_after && !m.possessive && e + 1 < d.sig.size()) {
       const size_t q = d.sig[e + 1];
       if (q == m.end_token + 1 && capital_word(q)) return true;
     }
     return false;
+  }
+  bool after_open_paren(const Doc& d, const PlaceMention& m) const {
+    const size_t s = d.sig_pos[m.first_token];
+    return s != std::string::npos && s > 0 && tok(d, d.sig[s - 1]) == "(";
   }
   // Is token tok on a line that opens with a list marker ("- ", "* ", "\u2022 ")?
   bool in_bullet_item(const Doc& d, size_t tok) const {
@@ -484,6 +495,16 @@ class FlagSlips final : public Stage {
     return hi - lo + 1;
   }
 
+  // A plural demonym: "Afghans" (the gazetteer lists "Afghan" too), not "Swiss".
+  bool plural_demonym(std::string_view surface) const {
+    if (surface.size() < 2 || surface.back() != 's') return false;
+    const auto* rows = gaz_.lookup(surface.substr(0, surface.size() - 1));
+    if (!rows) return false;
+    for (uint32_t row : *rows)
+      if (gaz_.names()[row].kind == PlaceKind::kDemonym) return true;
+    return false;
+  }
+
   // Kind compatibility for a suggestion: same word class, same sort of place.
   static double kind_fit(PlaceKind written, PlaceKind meant) {
     if (written == PlaceKind::kRegion || meant == PlaceKind::kRegion) return 0.0;
@@ -511,7 +532,10 @@ class FlagSlips final : public Stage {
       const std::vector<double>& prof_of = d.local[m.story];
       const double own = prof_of[c] - m.weight;
       if (own >= 0.9) continue;  // the article mentions this country elsewhere
-      if (inside_longer_name(d, *m.m)) continue;
+      // A demonym may modify a name ("Swiss Coast Guard"), but not inside a
+      // source's parentheses ("(Iraqi News)").
+      const bool modifier = m.kind == PlaceKind::kDemonym && !after_open_paren(d, *m.m);
+      if (inside_longer_name(d, *m.m, !modifier)) continue;
       // One of a list of three or more ("Japan, France and the EEC"): a
       // list of states names each on purpose.
       if (list_length(d, i) >= 3) continue;
@@ -567,7 +591,8 @@ class FlagSlips final : public Stage {
             continue;
           if (n.kind == PlaceKind::kCity && !used && n.population < 500000) continue;
           // Plural demonyms answer plural ones.
-          if (m.kind == PlaceKind::kDemonym && (surface.back() == 's') != (n.surface.back() == 's')) continue;
+          if (m.kind == PlaceKind::kDemonym && plural_demonym(surface) != plural_demonym(n.surface))
+            continue;
           const double sim = name_similarity(surface, n.surface);
           if (sim >= 0.999) continue;  // a spelling variant of the same name
           const double score = sim * fit + (used ? 0.05 : 0.0) + 0.02 * std::min(support, 5.0) / 5.0;
@@ -610,6 +635,213 @@ class FlagSlips final : public Stage {
                   " in an article about " + about + "; did you mean '" + target.surface + "'" +
                   (target.kind == PlaceKind::kCountry ? std::string() : " (" + countries[target.country].name + ")") +
                   "?";
+      out.push_back(std::move(f));
+    }
+  }
+
+  // "Economic impact of the 2026 Iraq war" in a document that writes "the
+  // 2026 Iran war" twice or more: a place written once in a frame (the word
+  // before and the word after, one of them a content word) that the
+  // document fills elsewhere only with a look-alike of the same kind. The
+  // frame, not the profile, is the evidence, so the written country may be
+  // named elsewhere too ("Iraqi oil").
+  void frame_parallels(const Doc& d, std::vector<Finding>& out) const {
+    const auto& names = gaz_.names();
+    const auto& countries = gaz_.countries();
+    const TokenList& toks = d.view->tokens;
+    struct Frame {
+      std::string before, after;
+      bool ok = false;
+    };
+    auto frame_of = [&](const Resolved& r) {
+      Frame f;
+      const size_t s = d.sig_pos[r.m->first_token];
+      const size_t e = d.sig_pos[r.m->end_token - 1];
+      if (r.m->possessive || s == std::string::npos || e == std::string::npos || s == 0 ||
+          e + 1 >= d.sig.size())
+        return f;
+      const Token& b = toks[d.sig[s - 1]];
+      const Token& a = toks[d.sig[e + 1]];
+      if (b.kind == TokenKind::kNewline || a.kind == TokenKind::kNewline) return f;
+      f.before = lower_ascii(b.in(d.view->text));
+      f.after = lower_ascii(a.in(d.view->text));
+      auto content = [&](const Token& t, const std::string& w) {
+        return t.is_word() && w.size() >= 3 && !words_.count(w);
+      };
+      f.ok = content(b, f.before) || content(a, f.after);
+      return f;
+    };
+    std::vector<Frame> frames;
+    for (const Resolved& r : d.places) frames.push_back(frame_of(r));
+    for (size_t i = 0; i < d.places.size(); ++i) {
+      const Resolved& m = d.places[i];
+      if (m.in_footer || !frames[i].ok || m.kind == PlaceKind::kRegion ||
+          m.kind == PlaceKind::kCity)
+        continue;
+      const std::string surface(m.m->span.in(d.view->text));
+      std::unordered_map<std::string, int> fillers;  // surfaces in the same frame
+      bool own_elsewhere = false;
+      for (size_t j = 0; j < d.places.size(); ++j) {
+        if (j == i || d.places[j].in_footer || !frames[j].ok) continue;
+        if (frames[j].before != frames[i].before || frames[j].after != frames[i].after) continue;
+        if (d.places[j].country == m.country) own_elsewhere = true;
+        ++fillers[std::string(d.places[j].m->span.in(d.view->text))];
+      }
+      if (own_elsewhere) continue;
+      std::string meant;
+      int meant_n = 0;
+      double meant_sim = 0;
+      for (const auto& [w, n] : fillers) {
+        const auto* rows = gaz_.lookup(w);
+        if (!rows || n < 2) continue;
+        bool same_kind = false;
+        for (uint32_t row : *rows) same_kind = same_kind || kind_fit(m.kind, names[row].kind) > 0.9;
+        const double sim = name_similarity(surface, w);
+        if (!same_kind || sim < 0.7 || sim >= 0.999) continue;
+        if (sim > meant_sim) meant = w, meant_n = n, meant_sim = sim;
+      }
+      if (meant.empty()) continue;
+      Finding f;
+      f.span = m.m->span;
+      f.rule = confusable_.id;
+      f.severity = confusable_.severity;
+      f.suggestion = meant;
+      f.confidence = 0.5 + 0.05 * std::min(meant_n, 4);
+      f.message = quoted(surface) + " (" + countries[m.country].name + ") stands in \"" +
+                  frames[i].before + " ... " + frames[i].after + "\", which this document fills " +
+                  std::to_string(meant_n) + " times with " + quoted(meant) + "; did you mean " +
+                  quoted(meant) + "?";
+      out.push_back(std::move(f));
+    }
+  }
+
+  // "M23 rebels capture Ihusi, Republic of the Congo" in a document that
+  // names the "Democratic Republic of the Congo": a country written once
+  // whose name is the tail of another country's name the document writes
+  // out elsewhere, not in the same sentence ("Sudan and South Sudan" name
+  // both on purpose). A demonym the two share ("Congolese") is no support
+  // for the shorter one.
+  void contained_names(const Doc& d, std::vector<Finding>& out) const {
+    const auto& names = gaz_.names();
+    const auto& countries = gaz_.countries();
+    auto countryish = [](PlaceKind k) {
+      return k == PlaceKind::kCountry || k == PlaceKind::kAlias;
+    };
+    for (size_t i = 0; i < d.places.size(); ++i) {
+      const Resolved& m = d.places[i];
+      if (m.in_footer || !countryish(m.kind) || list_length(d, i) >= 3) continue;
+      // Part of a longer name ("Bank of Guinea", "New Guinea"); an address
+      // after a comma ("Ihusi, Republic of the Congo") is no such part.
+      {
+        const TokenList& toks = d.view->tokens;
+        const size_t sp = d.sig_pos[m.m->first_token];
+        auto capital_word = [&](size_t t) {
+          return toks[t].is_word() && toks[t].has_upper_initial &&
+                 !words_.count(lower_ascii(toks[t].in(d.view->text)));
+        };
+        if (sp != std::string::npos && sp > 0) {
+          const size_t p = d.sig[sp - 1];
+          if (p + 2 == m.m->first_token && capital_word(p)) continue;
+          if (sp > 1 && lower_ascii(tok(d, p)) == "of" && capital_word(d.sig[sp - 2])) continue;
+        }
+      }
+      const std::string surface(m.m->span.in(d.view->text));
+      const Resolved* longer = nullptr;
+      bool same_sentence = false;
+      for (const Resolved& o : d.places) {
+        if (&o == &m || o.in_footer || o.country == m.country || !countryish(o.kind)) continue;
+        const std::string os(o.m->span.in(d.view->text));
+        if (!ends_with_word(os, surface)) continue;
+        // "the People's Republic of China" holds no "Republic of China"
+        const size_t sp = d.sig_pos[o.m->first_token];
+        if (sp != std::string::npos && sp >= 2 && tok(d, d.sig[sp - 1]) == "s" &&
+            (tok(d, d.sig[sp - 2]) == "'" || tok(d, d.sig[sp - 2]) == "\u2019"))
+          continue;
+        if (o.sentence == m.sentence) same_sentence = true;
+        if (!longer) longer = &o;
+      }
+      if (!longer || same_sentence) continue;
+      bool own_elsewhere = false;
+      for (const Resolved& o : d.places) {
+        if (&o == &m || o.country != m.country) continue;
+        bool shared = false;  // a demonym of both countries
+        for (uint32_t row : o.m->readings) shared = shared || names[row].country == longer->country;
+        if (!shared) own_elsewhere = true;
+      }
+      if (own_elsewhere) continue;
+      const std::string meant(longer->m->span.in(d.view->text));
+      Finding f;
+      f.span = m.m->span;
+      f.rule = confusable_.id;
+      f.severity = confusable_.severity;
+      f.suggestion = meant;
+      f.confidence = 0.45;
+      f.message = quoted(surface) + " (" + countries[m.country].name +
+                  ") is named only here, in a document about " + quoted(meant) +
+                  ", whose name ends in it; did you mean " + quoted(meant) + "?";
+      out.push_back(std::move(f));
+    }
+  }
+
+  // "attacks in Kaduna and Nigeria States in Nigeria": a country's name
+  // written where a region's stands (before "State", "Province", ...),
+  // although it names no region, while a region of a country of the
+  // sentence or story resembles it (Niger State, Nigeria): that region was
+  // meant. "Niger State" itself is a region's name and is never flagged.
+  void country_as_region(const Doc& d, std::vector<Finding>& out) const {
+    static const char* kGeneric[] = {"state",      "states",   "province", "provinces",
+                                     "region",     "regions",  "oblast",   "governorate",
+                                     "department", "district", "county",   "prefecture"};
+    const auto& names = gaz_.names();
+    const auto& countries = gaz_.countries();
+    for (size_t i = 0; i < d.places.size(); ++i) {
+      const Resolved& m = d.places[i];
+      if (m.in_footer || (m.kind != PlaceKind::kCountry && m.kind != PlaceKind::kAlias)) continue;
+      bool region_reading = false;
+      for (uint32_t row : m.m->readings)
+        region_reading = region_reading || names[row].kind == PlaceKind::kRegion;
+      if (region_reading || m.m->possessive) continue;
+      const auto after = context_words(d, m.m->end_token - 1, 1, false);
+      bool generic = false;
+      for (const char* g : kGeneric) generic = generic || (!after.empty() && after[0] == g);
+      // capitalised, as in a region's name: not "the Kenya state visit"
+      const size_t next = d.sig_pos[m.m->end_token - 1] + 1;
+      if (!generic || next >= d.sig.size() || !d.view->tokens[d.sig[next]].has_upper_initial)
+        continue;
+      const std::string surface(m.m->span.in(d.view->text));
+      const std::vector<double>& prof = d.local[m.story];
+      std::vector<uint16_t> here;  // countries the sentence names
+      for (const Resolved& o : d.places)
+        if (&o != &m && o.sentence == m.sentence) here.push_back(o.country);
+      const uint32_t* best = nullptr;
+      double best_sim = 0, best_rank = 0;
+      const std::string key = similarity_key(surface);
+      for (size_t c = 0; c < countries.size(); ++c) {
+        const bool in_sentence = std::find(here.begin(), here.end(), c) != here.end();
+        if (!in_sentence && prof[c] < 0.9) continue;
+        for (const uint32_t& row : gaz_.names_of(static_cast<uint16_t>(c))) {
+          if (names[row].kind != PlaceKind::kRegion || names[row].surface == surface) continue;
+          const double sim = name_similarity(surface, names[row].surface);
+          if (sim < 0.7) continue;
+          // ties of look and sound ("Nasarawa", "Niger" for "Nigeria"): fewer edits win
+          const std::string rk = similarity_key(names[row].surface);
+          const double rank =
+              sim + 0.1 * (1.0 - static_cast<double>(edit_distance(key, rk)) /
+                                     static_cast<double>(std::max(key.size(), rk.size())));
+          if (rank > best_rank) best_rank = rank, best_sim = sim, best = &row;
+        }
+      }
+      if (!best) continue;
+      const PlaceName& target = names[*best];
+      Finding f;
+      f.span = m.m->span;
+      f.rule = region_country_.id;
+      f.severity = region_country_.severity;
+      f.suggestion = target.surface;
+      f.confidence = 0.5 + 0.3 * (best_sim - 0.7);
+      f.message = quoted(surface) + " is a country, written here as a region ('" + after[0] +
+                  "'); did you mean " + quoted(target.surface) + " (" +
+                  countries[target.country].name + ")?";
       out.push_back(std::move(f));
     }
   }
@@ -823,6 +1055,138 @@ class FlagSlips final : public Stage {
     f.confidence = 0.32 + 0.1 * std::min(prof[*meant], 6.0) / 6.0;
     f.message = quoted(surface) + " is named only here, far from this story's places (" + profile_phrase(prof, c) +
                 "); did you mean " + quoted(f.suggestion) + "?";
+    out.push_back(std::move(f));
+  }
+
+  static uint32_t pair_key(uint16_t a, uint16_t b) {
+    return a < b ? (uint32_t{a} << 16) | b : (uint32_t{b} << 16) | a;
+  }
+  // Pairs of countries the document relates closely outside sentence
+  // `skip`: two places of one sentence with at most three words between
+  // ("Russian invasion of Ukraine", "Russia\u2013Ukraine talks", "Ukraine's
+  // war with Russia"), and a combining form glued to a demonym
+  // ("Russo-Ukrainian", "Franco-German": the form without its final "o"
+  // begins exactly one country's name).
+  std::unordered_set<uint32_t> document_pairs(const Doc& d, size_t skip) const {
+    std::unordered_set<uint32_t> pairs;
+    for (size_t k = 0; k + 1 < d.places.size(); ++k) {
+      const Resolved& a = d.places[k];
+      const Resolved& b = d.places[k + 1];
+      if (a.sentence != b.sentence || a.sentence == skip || a.in_footer || a.country == b.country)
+        continue;
+      const auto w = words_between(d, a.m->end_token, b.m->first_token);
+      if (w.size() <= 3 && (w.empty() || w[0] != "\n"))
+        pairs.insert(pair_key(a.country, b.country));
+    }
+    const TokenList& toks = d.view->tokens;
+    for (const Resolved& r : d.places) {
+      const size_t t = r.m->first_token;
+      if (r.kind != PlaceKind::kDemonym || r.sentence == skip || t < 2 || tok(d, t - 1) != "-")
+        continue;
+      const std::string_view form = tok(d, t - 2);
+      if (!toks[t - 2].is_word() || !toks[t - 2].has_upper_initial || form.size() < 5 ||
+          form.back() != 'o')
+        continue;
+      const std::string stem = lower_ascii(form.substr(0, form.size() - 1));
+      std::optional<uint16_t> found;
+      int n = 0;
+      for (size_t c = 0; c < gaz_.countries().size(); ++c)
+        if (lower_ascii(gaz_.countries()[c].name).compare(0, stem.size(), stem) == 0)
+          ++n, found = static_cast<uint16_t>(c);
+      if (n == 1 && *found != r.country) pairs.insert(pair_key(*found, r.country));
+    }
+    return pairs;
+  }
+
+  // "the Russian invasion of Iraq", "Russia's war on Iraq", "Russia and Iraq
+  // agree to a ceasefire": a sovereign country named once in the whole
+  // document, in a sentence whose other country (the actor: a name, demonym
+  // or capital at most eight words away) is far from it, while the document
+  // relates the actor closely to a neighbour of it (document_pairs: "Russian
+  // invasion of Ukraine", "Russo-Ukrainian war") that the sentence does not
+  // name. The neighbour is suggested. Not for a speaker ("The United States
+  // says that ..."), a list, a regional story (a neighbour of the written
+  // country in its sentence or story) or a venue in a sentence that writes
+  // out the story's main country ("in Peru for a summit on Ukraine"). Wider
+  // than lone_country (the neighbour need not lead the story), so the
+  // confidence stays at 0.34-0.42.
+  void actor_neighbour(const Doc& d, size_t i, std::vector<Finding>& out) const {
+    const Resolved& m = d.places[i];
+    const auto& countries = gaz_.countries();
+    const uint16_t c = m.country;
+    if (m.in_footer || (m.kind != PlaceKind::kCountry && m.kind != PlaceKind::kAlias)) return;
+    if (!countries[c].un_member || d.profile[c] - m.weight >= 0.3) return;
+    if (list_length(d, i) >= 3 || inside_longer_name(d, *m.m) ||
+        in_bullet_item(d, m.m->first_token))
+      return;
+    // A speaker ("The United States says that Russia and ...") is a source, not a party.
+    {
+      const auto after = context_words(d, m.m->end_token - 1, 1, false);
+      static const char* kReporting[] = {"says",      "said",    "say",      "announces",
+                                         "announced", "reports", "reported", "states"};
+      for (const char* v : kReporting)
+        if (!after.empty() && after[0] == v) return;
+    }
+    const std::vector<double>& prof = d.local[m.story];
+    // A neighbour of the written country in its own story (not one that only
+    // other stories of a digest name) makes it a regional story.
+    for (size_t s = 0; s < prof.size(); ++s) {
+      const double own_story = (prof[s] - 0.2 * d.profile[s]) / 0.8;
+      if (s != c && own_story >= 0.9 && gaz_.near(c, static_cast<uint16_t>(s))) return;
+    }
+    std::vector<uint16_t> actors, in_sentence;
+    for (const Resolved& o : d.places) {
+      if (&o == &m || o.sentence != m.sentence || o.in_footer) continue;
+      in_sentence.push_back(o.country);
+      if (o.country == c || o.kind == PlaceKind::kRegion || o.kind == PlaceKind::kCity) continue;
+      if (gaz_.near(o.country, c))
+        return;  // a neighbour of the written country is named: a regional story
+      // the actor acts on the written country: at most eight words apart
+      const size_t lo = std::min(o.m->end_token, m.m->end_token),
+                   hi = std::max(o.m->first_token, m.m->first_token);
+      if (words_between(d, lo, hi).size() <= 8) actors.push_back(o.country);
+    }
+    if (actors.empty()) return;
+    // A venue in a sentence that writes out its story's main country
+    // ("Leaders meet in Peru for a summit on Ukraine"): the sentence is about
+    // that country already, and the venue is where it is discussed.
+    const std::vector<uint16_t> story = story_countries(prof, c);
+    const auto before = context_words(d, m.m->first_token, 1, true);
+    if (!before.empty() && (before[0] == "in" || before[0] == "at"))
+      for (const Resolved& o : d.places)
+        if (&o != &m && o.sentence == m.sentence && !story.empty() && o.country == story.front() &&
+            (o.kind == PlaceKind::kCountry || o.kind == PlaceKind::kAlias))
+          return;
+    const auto pairs = document_pairs(d, m.sentence);
+    auto paired_with_actor = [&](uint16_t b) {
+      for (uint16_t a : actors)
+        if (a != b && gaz_.near(a, b) && pairs.count(pair_key(a, b))) return true;
+      return false;
+    };
+    auto named_here = [&](size_t b) {
+      return std::find(in_sentence.begin(), in_sentence.end(), b) != in_sentence.end();
+    };
+    std::optional<uint16_t> meant;
+    double best = 0;
+    for (size_t b = 0; b < countries.size(); ++b) {
+      if (b == c || !countries[b].un_member || d.profile[b] < 0.8 || named_here(b)) continue;
+      if (!paired_with_actor(static_cast<uint16_t>(b))) continue;
+      const double score = d.profile[b] + prof[b];
+      if (score > best) best = score, meant = static_cast<uint16_t>(b);
+    }
+    if (!meant) return;
+    // A pairing with another country ("Russia and Iraq") is fine; a list is not.
+    const std::string surface(m.m->span.in(d.view->text));
+    Finding f;
+    f.span = m.m->span;
+    f.rule = context_.id;
+    f.severity = context_.severity;
+    f.suggestion = countries[*meant].name;
+    f.confidence = 0.34 + 0.08 * std::min(d.profile[*meant], 3.0) / 3.0;
+    f.message =
+        quoted(surface) +
+        " is named only here, far from the other country of its sentence, in a document about " +
+        countries[*meant].name + ", its neighbour; did you mean " + quoted(f.suggestion) + "?";
     out.push_back(std::move(f));
   }
 

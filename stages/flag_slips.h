@@ -12,14 +12,23 @@
 // severity with "<name>.severity = suggestion|warning|error" in [flag-slips]):
 //   confusable-place   flag-slips.confusable-place.v1    a place outside the
 //                      article's countries, related to its places and
-//                      resembling one that fits ("Istanbul" for "Islamabad")
+//                      resembling one that fits ("Istanbul" for "Islamabad");
+//                      also a look-alike in a frame the document fills with
+//                      another ("the 2026 Iraq war" beside "the 2026 Iran war"
+//                      twice or more) and a name written once where the
+//                      document writes a longer one ending in it ("Republic of
+//                      the Congo" for "Democratic Republic of the Congo")
 //   context-place      flag-slips.context-place.v1       a lone country in a
 //                      phrase the article uses elsewhere for its main country
 //                      ("invasion of Iraq" beside "invasion of Ukraine"), or a
 //                      sovereign country named once, far from every country of
 //                      its story, in a sentence naming a neighbour of the
 //                      story's main country ("Russia and Peru agree" in a story
-//                      about Ukraine); the latter at confidence 0.32-0.42
+//                      about Ukraine); the latter at confidence 0.32-0.42; or a
+//                      country named once, far from the actor of its sentence,
+//                      where the document pairs that actor with a neighbour
+//                      ("Russian invasion of Iraq" after "Russian invasion of
+//                      Ukraine"), at 0.34-0.42
 //   remote-place       flag-slips.remote-place.v1        a place far from its story's
 //                      countries (no border, no shared subregion) resembling a country near
 //                      them, when that country is named in the document or the written place
@@ -33,7 +42,9 @@
 //                      or "the Turkish capital Islamabad" with X not Y's capital
 //   city-country       flag-slips.city-country.v1        "Sumy, Iraq", "Lviv in western Iraq"
 //   region-country     flag-slips.region-country.v1      "Paktia Province, Iraq", "the Nangarhar
-//                      provinces of Iraq": a first-level region addressed to another country
+//                      provinces of Iraq": a first-level region addressed to another country;
+//                      "Kaduna and Nigeria States": a country written as a region, a
+//                      look-alike region of the story's country meant (Niger State)
 //   misspelt-place     flag-slips.misspelt-place.v1      "Nambia", "Columbians": a capitalised
 //                      word, no place and no common word, one edit from a country, demonym or
 //                      capital; a name prose knows ("Columbia") only with an address or pairing
@@ -58,7 +69,9 @@
 // alarms for recall; chosen on dev with score_slips.py --sweep at
 // min-confidence 0: recall 0.440, 0.69 false flags per 10k words; v3 with regions and
 // misspellings: recall 0.539, 0.69 false flags per 10k words; with remote-place,
-// repeated-place, part-for-whole and lone countries: recall 0.631, 0.52).
+// repeated-place, part-for-whole and lone countries: recall 0.631, 0.52; with
+// actor neighbours, frames, contained names, countries as regions and demonyms
+// before names ("Swiss Coast Guard"): recall 0.702, 0.52).
 // Data: config/gazetteer/{countries,names}.tsv, config/flag-slips/{function_words,word_counts,allowlist}.tsv
 // (README.md in each).
 #pragma once

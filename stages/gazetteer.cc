@@ -50,12 +50,18 @@ bool is_apostrophe(std::string_view t) { return t == "'" || t == "\u2019"; }
 
 }  // namespace
 
+namespace {
+// One token of a key: a typographic apostrophe keys like a straight one
+// ("People\u2019s Republic of China" is the row "People's Republic of China").
+std::string_view key_token(std::string_view t) { return t == "\u2019" ? std::string_view("'") : t; }
+}  // namespace
+
 std::string token_key(std::string_view surface) {
   std::string key;
   for (const Token& t : tokenize(surface)) {
     if (t.kind == TokenKind::kSpace || t.kind == TokenKind::kNewline) continue;
     if (!key.empty()) key += ' ';
-    key += t.in(surface);
+    key += key_token(t.in(surface));
   }
   return key;
 }
@@ -174,7 +180,7 @@ std::vector<PlaceMention> Gazetteer::find_mentions(std::string_view text, const 
       // Only continue while the current key is a prefix of some longer key.
       if (!key_prefixes_.count(key)) break;
       key += ' ';
-      key += tokens[k].in(text);
+      key += key_token(tokens[k].in(text));
       j = k;
       ++count;
     }

@@ -522,3 +522,135 @@ TEST_CASE("flag-slips place rules leave lists of states and namesakes of depende
        "", ""},
   });
 }
+
+// Digest-style texts below (topic headings over one prose line each) are
+// written for these tests in the manner of a day's news summary.
+TEST_CASE(
+    "flag-slips.context-place.v1 flags a far country beside an actor whose neighbour the document "
+    "pairs it with") {
+  const std::string ukraine =
+      "Russian invasion of Ukraine\nUkrainian drones strike a depot, and Ukraine says more will "
+      "follow. (AP)\n";
+  check_rule(
+      "flag-slips.context-place.v1",
+      {
+          {"the actor's neighbour, paired with it in a heading, is meant (the speaker is not flagged)",
+           ukraine + "Business and economy\nMarkets in Europe fall.\nInternational relations\n"
+                     "The United States says that Russia and Iraq agree to stop attacks at sea. "
+                     "(Reuters)\n",
+           "Iraq", "Ukraine"},
+      });
+  check_no_place_findings({
+      {"the sentence names the neighbour itself",
+       ukraine + "International relations\nRussia and Iraq agree to stop attacks at sea, and "
+                 "Ukraine welcomes the "
+                 "deal. (Reuters)\n",
+       "", ""},
+      {"the actor is more than eight words away",
+       "Trade\nOfficials from Russia said on Monday that exports of grain, fertiliser and oil "
+       "would keep growing "
+       "over the next year despite sanctions on Iraq. (AP)\n" +
+           ukraine,
+       "", ""},
+      {"no neighbour of the actor is paired with it anywhere",
+       "Energy\nRussia and Iraq sign an oil deal in Moscow, Russian officials say. "
+       "(AP)\nSports\nBrazil beats "
+       "Argentina.\n",
+       "", ""},
+      {"a neighbour of the written country in the sentence: a regional story",
+       ukraine + "Middle East\nRussia and Iraq agree to more oil exports through Syria, officials "
+                 "in Baghdad say. "
+                 "(Reuters)\n",
+       "", ""},
+  });
+}
+
+TEST_CASE(
+    "flag-slips.confusable-place.v1 flags a look-alike in a frame the document fills with "
+    "another") {
+  check_rule(
+      "flag-slips.confusable-place.v1",
+      {
+          {"the 2026 Iraq war beside the 2026 Iran war, three times",
+           "Economic impact of the 2026 Iran war\nOil prices rise during the 2026 Iran war, "
+           "analysts say. "
+           "Shipping through the Gulf slows because of the 2026 Iran war. Iraqi exports fall.\n"
+           "Airlines cancel flights because of the 2026 Iraq war. (AP)\n",
+           "Iraq", "Iran"},
+      });
+  check_no_place_findings({
+      {"countries in their own frames, one of each",
+       "Iraq in the 2026 Iran war, Syria in the 2026 Iran war, Jordan in the 2026 Iran war\nIraq "
+       "closes its "
+       "airspace. (AP)\n",
+       "", ""},
+  });
+}
+
+TEST_CASE(
+    "flag-slips.confusable-place.v1 flags a name written for the longer name that ends in it") {
+  check_rule("flag-slips.confusable-place.v1",
+             {
+                 {"an address in a digest that names the longer country elsewhere",
+                  "Kivu conflict\nRebels enter a village in North Kivu, Democratic Republic of the "
+                  "Congo, and kill "
+                  "70 people. (AP)\nM23 campaign\nM23 rebels capture Ihusi, Republic of the Congo, "
+                  "and residents "
+                  "flee. (BBC)\n",
+                  "Republic of the Congo", "Democratic Republic of the Congo"},
+             });
+  check_no_place_findings({
+      {"both names in one sentence",
+       "Oil talks\nSudan and South Sudan agree to reopen the oil pipeline, officials in Juba say. "
+       "(AP)\n",
+       "", ""},
+      {"a longer official name with a typographic apostrophe",
+       "Trade\nThe People\u2019s Republic of China said on Monday that trade would grow. China and "
+       "Japan will meet "
+       "in Tokyo. (AP)\n",
+       "", ""},
+  });
+}
+
+TEST_CASE(
+    "flag-slips.region-country.v1 flags a country written as a region of the story's country") {
+  check_rule("flag-slips.region-country.v1",
+             {
+                 {"a look-alike state of the addressed country",
+                  "Nigerian bandit conflict\nGunmen attack three army bases in Kaduna and Nigeria "
+                  "States in Nigeria. "
+                  "The army says 20 attackers are killed. (AP)\n",
+                  "Nigeria", "Niger"},
+             });
+  check_no_place_findings({
+      {"a region named like a country",
+       "Floods\nFloods in Niger State, Nigeria, kill 30 people, Nigerian officials "
+       "say. (AP)\n",
+       "", ""},
+      {"a lowercase 'state' is no region's name",
+       "Kenya and the United States\nPresident Ruto said during the Kenya state visit that Kenya "
+       "and the United "
+       "States would work together. (AP)\n",
+       "", ""},
+  });
+}
+
+TEST_CASE(
+    "flag-slips.confusable-place.v1 reads a demonym before a capitalised name as a modifier") {
+  check_rule("flag-slips.confusable-place.v1",
+             {
+                 {"'Swiss Coast Guard' in a story about Sweden (Swiss is singular, not a plural of "
+                  "'Swis')",
+                  "Russia\u2013Sweden relations\nThe Swiss Coast Guard boards a Russian tanker off "
+                  "the coast of "
+                  "Gotland. (AP)\n",
+                  "Swiss", "Swedish"},
+             });
+  check_no_place_findings({
+      {"both countries of the story named",
+       "Switzerland and Sweden\nThe Swiss Army and the Swedish Navy train together near Geneva, "
+       "Swiss officials "
+       "say. (AP)\n",
+       "", ""},
+  });
+}

@@ -89,6 +89,8 @@ TEST_CASE("Gazetteer finds names, multi-word names and possessives in text") {
       {"demonym", "the Afghan Taliban", {"Afghan"}, {false}},
       {"lowercase is not a name", "a turkey and a china plate", {}, {}},
       {"no match across a line break", "New\nZealand", {}, {}},
+      {"curly apostrophe inside a name", "the People\u2019s Republic of China", {"People\u2019s Republic of China"},
+       {false}},
   };
   for (const auto& r : rows) {
     const std::string label = r.label;
