@@ -24,11 +24,19 @@
 //   restore.glued-space.v1  ("buildamoreinclusive": forward algorithm over the
 //                           cut points against the token being an unknown word),
 //                           with the separator (em dash / no-break space) most
-//                           often deleted between each pair; also two spaces
+//                           often deleted between each pair; inner capitals
+//                           are cuts ("theCHIPS", "WhiteHouse" even though
+//                           "whitehouse" is known); also two spaces
 //                           between words (" \u2014 " lost its dash) and a space
 //                           before a line break.
 //   restore.space-after-punct.v1  a no-break space after , ; : . ) glued to a
-//                           following word (not numbers, URLs, "U.S.").
+//                           following word (not numbers, URLs, "U.S."; after a
+//                           dot only before a common word, or after a word the
+//                           document glues by a dot to several names:
+//                           "Mr.Neech", "Mr.Lodge").
+// The document's own applied splits settle uncertain separators: a page that
+// lost no-break spaces between words gets them at glued sentence ends
+// ("people.As") and at uncertain cuts; one that lost only dashes, dashes.
 //   restore.label-space.v1  the no-break spaces a transcript puts after a
 //                           line-initial label ("Q", "END"), learned per label
 //                           and next character (restore_labels.h, labels2.tsv).
