@@ -23,10 +23,12 @@ constexpr size_t kNameSize = 24;
 constexpr uint32_t kFlagBlobs = 1;
 constexpr uint32_t kMaxFloats = 1024;
 
-// The read-only mapping; unmapped when the last table goes.
+// The read-only mapping, unmapped when the last table goes, and the tags
+// built from it at open.
 struct MappedFile {
   const unsigned char* data = nullptr;
   size_t size = 0;
+  std::vector<std::unique_ptr<uint16_t[]>> tags;  // of each table (ModelTable::tags_)
   ~MappedFile() {
     if (data && size) munmap(const_cast<unsigned char*>(data), size);
   }
@@ -59,6 +61,15 @@ uint64_t checksum(const unsigned char* p, size_t n) {
 }
 
 size_t slot_size(uint32_t floats, bool blobs) { return 8 + (blobs ? 8 : 0) + 4 * static_cast<size_t>(floats); }
+
+// A slot's tag: 16 bits of its hash, never 0 (0 marks an empty slot). The
+// home slot is taken from the high bits of the mixed hash, the tag from the
+// low bits of the hash itself, so that keys that collide on one rarely do on
+// the other.
+uint16_t tag_of(uint64_t h) {
+  const auto t = static_cast<uint16_t>(h ^ (h >> 32));
+  return t == 0 ? 1 : t;
+}
 
 // The home slot of a hash: its mixed bits mapped onto [0, slots) by a
 // multiply (Lemire's fast range), so that any slot count works.
@@ -94,10 +105,13 @@ ModelEntry ModelTable::at_slot(size_t slot) const {
 long ModelTable::slot_of(uint64_t hash) const {
   if (!slots_) return -1;
   if (hash == 0) hash = 1;
+  // The probe runs over the tags (2 bytes a slot, one cache line for most
+  // probes); a slot's full hash is read only when its tag matches.
+  const uint16_t tag = tag_of(hash);
   for (size_t i = home_slot(hash, slots_n_);;) {
-    const uint64_t h = load<uint64_t>(slots_ + i * slot_size_);
-    if (h == hash) return static_cast<long>(i);
-    if (h == 0) return -1;
+    const uint16_t t = tags_[i];
+    if (t == tag && load<uint64_t>(slots_ + i * slot_size_) == hash) return static_cast<long>(i);
+    if (t == 0) return -1;
     if (++i == slots_n_) i = 0;
   }
 }
@@ -169,9 +183,12 @@ ModelFile ModelFile::open(const std::string& path) {
     t.slots_n_ = slot_count;
     t.entries_ = entries;
     size_t used = 0;
+    auto tags = std::make_unique<uint16_t[]>(slot_count);  // zeroed: empty
     for (size_t i = 0; i < slot_count; ++i) {
       const unsigned char* sl = t.slots_ + i * t.slot_size_;
-      if (load<uint64_t>(sl) == 0) continue;
+      const uint64_t h = load<uint64_t>(sl);
+      if (h == 0) continue;
+      tags[i] = tag_of(h);
       ++used;
       if (t.blobs_) {
         const uint64_t bo = load<uint32_t>(sl + 8), bs = load<uint32_t>(sl + 12);
@@ -179,6 +196,8 @@ ModelFile ModelFile::open(const std::string& path) {
       }
     }
     if (used != entries) bad(path, "section '" + name + "': entry count does not match the slots");
+    t.tags_ = tags.get();
+    mf->tags.push_back(std::move(tags));
     f.tables_[name] = t;
   }
   return f;

@@ -63,7 +63,9 @@ TokenList tokenize(std::string_view text) {
     Token t{static_cast<uint32_t>(start), 0, TokenKind::kPunct, false, true};
     if (cls == kLetter || cls == kDigit || cls == kMark) {
       bool has_letter = cls == kLetter;
-      if (cls == kLetter) {
+      if (cls == kLetter && s[start] < 0x80) {
+        t.has_upper_initial = s[start] >= 'A' && s[start] <= 'Z';  // ICU's answer for ASCII, without the call
+      } else if (cls == kLetter) {
         UChar32 c;
         int32_t p = start;
         U8_NEXT(s, p, n, c);

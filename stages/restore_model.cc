@@ -81,8 +81,11 @@ const LexEntry* RestoreModel::lookup(std::string_view key) const {
 }
 
 double RestoreModel::word_count(std::string_view key) const {
-  const LexEntry* e = lookup(key);
-  return e ? e->plain : 0.0;
+  // Read from the mapped slot (the same float LexEntry::plain was decoded
+  // from), not through lex_slot_ and lex_entries_: the glued-word search asks
+  // for many substrings of each word, and each hop is another cache miss.
+  const ModelEntry e = lexicon_.find(model_hash(key));
+  return e ? model_layout::decimal_count(e.value(0)) : 0.0;
 }
 
 bool RestoreModel::is_ambiguous(std::string_view key) const {
@@ -110,6 +113,31 @@ std::vector<double> RestoreModel::context_posterior(std::string_view key, const 
     return r == 0 ? std::pair<std::string_view, double>{key, e.plain}
                   : std::pair<std::string_view, double>{e.forms[r - 1].form, e.forms[r - 1].count};
   };
+  // Pb depends on the side and the reading's class only, not on the reading
+  // itself: it is computed once per side (and per class, on first use), as
+  // every lookup is a likely cache miss. Side 0 is L, 1 is R.
+  const std::pair<std::string_view, std::string_view> sides[2] = {{"L", left}, {"R", right}};
+  double own_pb[2];
+  for (int sd = 0; sd < 2; ++sd) {
+    const auto [side, nb] = sides[sd];
+    own_pb[sd] = (get(pooled_, ctx_hash({key, side, nb})) + 1.0) / (get(totals_, ctx_hash({key, side})) + 1000.0);
+  }
+  double class_pb[2][2];  // ['P' or 'S'][side]
+  bool have_class[2] = {false, false};
+  auto background = [&](char cls, int sd) -> double {
+    if (!cls) return own_pb[sd];
+    const int k = cls == 'P' ? 0 : 1;
+    if (!have_class[k]) {
+      const std::string_view c(&cls, 1);
+      for (int j = 0; j < 2; ++j) {
+        const auto [side, nb] = sides[j];
+        class_pb[k][j] = 0.5 * own_pb[j] + 0.5 * (get(class_, ctx_hash({c, side, nb})) + 0.5) /
+                                               (get(class_, ctx_hash({c, side})) + 25000.0);
+      }
+      have_class[k] = true;
+    }
+    return class_pb[k][sd];
+  };
   std::vector<double> score(n_readings);
   double best = -1e300;
   for (size_t r = 0; r < n_readings; ++r) {
@@ -117,12 +145,9 @@ std::vector<double> RestoreModel::context_posterior(std::string_view key, const 
     const double n = std::max(count, 0.5);
     double s = std::log(n);
     const char cls = model_layout::reading_class(key, form);
-    for (auto [side, nb] : {std::pair<std::string_view, std::string_view>{"L", left}, {"R", right}}) {
-      double pb = (get(pooled_, ctx_hash({key, side, nb})) + 1.0) / (get(totals_, ctx_hash({key, side})) + 1000.0);
-      if (cls) {
-        const std::string_view c(&cls, 1);
-        pb = 0.5 * pb + 0.5 * (get(class_, ctx_hash({c, side, nb})) + 0.5) / (get(class_, ctx_hash({c, side})) + 25000.0);
-      }
+    for (int sd = 0; sd < 2; ++sd) {
+      const auto [side, nb] = sides[sd];
+      const double pb = background(cls, sd);
       double c = get(context_, ctx_hash({key, form, side, nb}));
       s += std::log((c + kAlpha * n * pb) / (n * (1 + kAlpha)));
     }

@@ -7,6 +7,8 @@
 #include <fstream>
 #include <unordered_map>
 
+#include <sys/mman.h>
+
 #include <spdlog/spdlog.h>
 
 #include "pipeline/data_files.h"
@@ -567,6 +569,40 @@ uint8_t share_bin(double num, double den) {
 }  // namespace
 
 // --- Table ---------------------------------------------------------------
+
+namespace {
+constexpr size_t kHugePage = size_t{2} << 20;
+constexpr size_t kHugeMin = size_t{1} << 20;  // smaller tables use operator new
+size_t huge_bytes(size_t bytes) { return (bytes + kHugePage - 1) / kHugePage * kHugePage; }
+}  // namespace
+
+template <class T>
+T* QuoteRestorer::HugePageAllocator<T>::allocate(size_t n) {
+  const size_t bytes = n * sizeof(T);
+  if (bytes < kHugeMin) return static_cast<T*>(::operator new(bytes));
+  // A fresh mapping (heap memory may be reused, already touched in 4 KB
+  // pages), trimmed to a 2 MB-aligned run.
+  const size_t len = huge_bytes(bytes);
+  void* m = mmap(nullptr, len + kHugePage, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (m == MAP_FAILED) throw std::bad_alloc();
+  const auto start = reinterpret_cast<uintptr_t>(m);
+  const uintptr_t aligned = (start + kHugePage - 1) & ~(kHugePage - 1);
+  if (aligned > start) munmap(m, aligned - start);
+  if (const uintptr_t tail = start + len + kHugePage - (aligned + len))
+    munmap(reinterpret_cast<void*>(aligned + len), tail);
+  madvise(reinterpret_cast<void*>(aligned), len, MADV_HUGEPAGE);  // a hint: without it, plain pages
+  return reinterpret_cast<T*>(aligned);
+}
+
+template <class T>
+void QuoteRestorer::HugePageAllocator<T>::deallocate(T* p, size_t n) {
+  if (n * sizeof(T) < kHugeMin)
+    ::operator delete(p);
+  else
+    munmap(p, huge_bytes(n * sizeof(T)));
+}
+
+template struct QuoteRestorer::HugePageAllocator<QuoteRestorer::Slot>;
 
 void QuoteRestorer::Table::build(const std::vector<std::pair<uint64_t, Weights>>& rows) {
   size_t cap = 16;
