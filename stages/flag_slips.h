@@ -17,7 +17,16 @@
 //                      another ("the 2026 Iraq war" beside "the 2026 Iran war"
 //                      twice or more) and a name written once where the
 //                      document writes a longer one ending in it ("Republic of
-//                      the Congo" for "Democratic Republic of the Congo")
+//                      the Congo" for "Democratic Republic of the Congo");
+//                      and a country named once whose sentence locates its
+//                      event in a place of a look-alike country ("The Republic
+//                      of the Congo declares an outbreak in Kasa\u00ef Province")
+//                      or counts in its currency ("Austria agrees to pay
+//                      A$475 million"); a faint look-alike (resemblance under
+//                      0.7: "Istanbul"/"Islamabad") only when paired with a
+//                      neighbour of the meant place ("Kabul and Istanbul"), and
+//                      no look-alike when the partner is the written place's
+//                      own neighbour ("Finland and Sweden")
 //   context-place      flag-slips.context-place.v1       a lone country in a
 //                      phrase the article uses elsewhere for its main country
 //                      ("invasion of Iraq" beside "invasion of Ukraine"), or a
@@ -28,7 +37,11 @@
 //                      country named once, far from the actor of its sentence,
 //                      where the document pairs that actor with a neighbour
 //                      ("Russian invasion of Iraq" after "Russian invasion of
-//                      Ukraine"), at 0.34-0.42
+//                      Ukraine"), at 0.34-0.42; or the only country of a
+//                      story's headings, named nowhere else, over prose about
+//                      another country that never mentions it ("2025 Iraq
+//                      earthquake" over "... in Nangarhar Province,
+//                      Afghanistan"), at 0.4-0.55
 //   remote-place       flag-slips.remote-place.v1        a place far from its story's
 //                      countries (no border, no shared subregion) resembling a country near
 //                      them, when that country is named in the document or the written place
@@ -51,9 +64,17 @@
 //   doubled-word       flag-slips.doubled-word.v1        "the the" (not "had had")
 //   determiner-possessive flag-slips.determiner-possessive.v1  "the its"
 //   doubled-auxiliary  flag-slips.doubled-auxiliary.v1   "Where are X and Y's
-//                      relations are headed?"
+//                      relations are headed?" (not the pseudo-cleft "What is
+//                      new is that ...": what/who/which only in a sentence
+//                      that ends with "?")
 //   weekday-date       flag-slips.weekday-date.v1        "Monday, March 4, 2025"
 //                      (a Tuesday); see stages/flag_slips_dates.h
+// Place rules leave alone a sovereign state in a list of three or more
+// states or destinations ("to Toronto, to Berlin, to Rome", "from Canada to
+// Singapore to Japan") and a name in a compound modifier ("Iran-backed").
+// The profile also counts amounts in a country's own currency ("A$475",
+// "KRW 1,000"; config/gazetteer/currencies.tsv); a currency code counts only
+// before an amount that looks like money ("TOP 10" is no Tongan money).
 // The place rules judge a place against the profile of its story, not only
 // of the whole page: a digest of unrelated stories (a day's news under topic
 // headings) is split at each heading line that follows prose.
@@ -71,8 +92,10 @@
 // misspellings: recall 0.539, 0.69 false flags per 10k words; with remote-place,
 // repeated-place, part-for-whole and lone countries: recall 0.631, 0.52; with
 // actor neighbours, frames, contained names, countries as regions and demonyms
-// before names ("Swiss Coast Guard"): recall 0.702, 0.52).
-// Data: config/gazetteer/{countries,names}.tsv, config/flag-slips/{function_words,word_counts,allowlist}.tsv
+// before names ("Swiss Coast Guard"): recall 0.702, 0.52; with currencies,
+// look-alike evidence in the sentence, pairing needed for faint look-alikes,
+// lists of destinations and support from 1.2: recall 0.723, 0.52).
+// Data: config/gazetteer/{countries,names,currencies}.tsv, config/flag-slips/{function_words,word_counts,allowlist}.tsv
 // (README.md in each).
 #pragma once
 

@@ -334,6 +334,13 @@ double name_similarity(std::string_view a_name, std::string_view b_name) {
   // Word structure: one name's words all inside the other's ("Sudan" / "South
   // Sudan"), or equal word counts differing in one word ("North Korea" / "South Korea").
   const auto wa = words_of(a), wb = words_of(b);
+  // A shared first word before different heads ("United Arab Emirates" /
+  // "United States", "South Africa" / "South Korea") says nothing: the names
+  // resemble each other as much as their remainders do.
+  if (wa.size() > 1 && wb.size() > 1 && wa[0] == wb[0] && wa.back() != wb.back()) {
+    const size_t ra = a.find(' ') + 1, rb = b.find(' ') + 1;
+    best = std::min(best, name_similarity(a.substr(ra), b.substr(rb)));
+  }
   if (wa.size() != wb.size()) {
     const auto& small = wa.size() < wb.size() ? wa : wb;
     const auto& big = wa.size() < wb.size() ? wb : wa;

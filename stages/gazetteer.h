@@ -104,7 +104,10 @@ double jaro_winkler(std::string_view a, std::string_view b);
 std::string sound_key(std::string_view key);
 // How alike two place names look or sound, in [0, 1]: the best of edit
 // similarity, Jaro-Winkler, sound key, and word structure ("Sudan" inside
-// "South Sudan", "North Korea" vs "South Korea"). 1 means equal keys.
+// "South Sudan", "North Korea" vs "South Korea"); a shared first word before
+// different heads counts for nothing ("United Arab Emirates" vs "United
+// States" resemble each other as much as "arab emirates" and "states"). 1
+// means equal keys.
 double name_similarity(std::string_view a, std::string_view b);
 
 }  // namespace copydesk

@@ -373,6 +373,8 @@ TEST_CASE("flag-slips.doubled-auxiliary.v1 flags a question that repeats its aux
                  {"a clause with its own subject", "What are the things you are doing?", "", ""},
                  {"comma-delimited aside", "How are prices, which are rising, measured?", "", ""},
                  {"not a question opener", "They are here and they are happy.", "", ""},
+                 {"a pseudo-cleft, not a question", "What is new is that every agency is committed to it.", "", ""},
+                 {"'what' in a question that asks", "What is the plan is changing now?", "is", ""},
              });
 }
 
@@ -653,4 +655,166 @@ TEST_CASE(
        "say. (AP)\n",
        "", ""},
   });
+}
+
+TEST_CASE("flag-slips place rules read an amount in a country's own currency as evidence of that country") {
+  // config/gazetteer/currencies.tsv: "A$" and "AUD" are Australia's.
+  check_rule("flag-slips.remote-place.v1",
+             {
+                 {"a look-alike country beside amounts in the meant country's dollars",
+                  "Welfare scheme\nAustria agrees to pay an additional A$400 million to victims of the unlawful "
+                  "debt scheme, bringing the total to A$1.8 billion. (Reuters)\n",
+                  "Austria", "Australia"},
+                 {"a symbol counts before any amount ('A$40')",
+                  "Welfare\nAustria agrees to pay A$40 to each victim of the scheme, and A$12 more to their "
+                  "families. (Reuters)\n",
+                  "Austria", "Australia"},
+                 {"the currency's code before an amount",
+                  "Welfare scheme\nAustria agrees to pay an additional AUD 400 million to victims of the unlawful "
+                  "debt scheme, bringing the total to AUD 1,800 million. (Reuters)\n",
+                  "Austria", "Australia"},
+             });
+  for (const char* rule : {"flag-slips.remote-place.v1", "flag-slips.confusable-place.v1"})
+    check_rule(rule, {
+                         {"the written country is the story's own; the amount is a conversion",
+                          "Gas deal\nAustria's OMV buys a gas field for A$900 million. Officials in Vienna say "
+                          "Austria needs the gas. (Reuters)\n",
+                          "", ""},
+                         {"a code that is an English word before a small number is the word ('ALL 5')",
+                          "Markets\nShares in Algeria rose on Monday, and ALL 5 banks and ALL 3 insurers gained. "
+                          "(AP)\n",
+                          "", ""},
+                     });
+}
+
+TEST_CASE("flag-slips place rules leave a sovereign state in a list or a run of destinations alone") {
+  for (const char* rule : {"flag-slips.remote-place.v1", "flag-slips.confusable-place.v1",
+                           "flag-slips.context-place.v1"})
+    check_rule(rule, {
+                         {"a look-alike of a near state inside a list of states",
+                          "Aid\nThe programme trains nurses in Uganda, Kenya, South Africa, and Rwanda, officials "
+                          "in Juba say. South Sudan and Uganda welcome it. (AP)\n",
+                          "", ""},
+                         {"'to X, to Y, to \u2014 to Z': destinations are a list",
+                          "Drug prices\nThe President said: I can fly you to Toronto, to Berlin, to \u2014 to Rome, "
+                          "and the same pill costs less. Families in Chicago, Brooklyn and The Bronx pay more. "
+                          "New York and Chicago hospitals agree.\n",
+                          "", ""},
+                         {"'from X to Y to Z'",
+                          "AI safety\nWe are building institutes around the world, from Canada to Singapore to "
+                          "Japan. The United States and America's partners agree. The United States leads.\n",
+                          "", ""},
+                     });
+  // A region listed among states is still a slip ("Ethiopia, Yemen, and Tasmania": see remote-place).
+}
+
+TEST_CASE("flag-slips place rules need a pairing for a faint look-alike and read neighbours and compounds") {
+  for (const char* rule : {"flag-slips.confusable-place.v1", "flag-slips.remote-place.v1",
+                           "flag-slips.repeated-place.v1"})
+    check_rule(rule, {
+                         {"a faint look-alike named once, not paired ('Iran' in an article about Israel)",
+                          "Israel and its neighbours\nIsrael says its air defences work. Israeli officials in "
+                          "Jerusalem thank allies for support against all threats, including Iran. Israel will "
+                          "respond. Israel and Egypt meet in Cairo.\n",
+                          "", ""},
+                         {"a place paired with its own neighbour ('Finland and Sweden' beside Sudan)",
+                          "NATO grows\nNATO has two new members, Finland and Sweden. Sudan and South Sudan talks "
+                          "resume in Khartoum, Sudanese officials say. Sudan hopes for peace. Sudan signs.\n",
+                          "", ""},
+                         {"a neighbour pairing in a story about a look-alike ('Mexico and Canada', China)",
+                          "Trade\nThe governments of Mexico and Canada join the committee. Chinese officials in "
+                          "Beijing say China will also help. China agrees.\n",
+                          "", ""},
+                         {"a compound modifier is not a repetition ('Iran and Iran-backed groups')",
+                          "Strikes\nTroops guard against hostile action by Iran and Iran-backed groups in Syria and "
+                          "Iraq, Iraqi officials in Baghdad say. Iraq and Syria agree.\n",
+                          "", ""},
+                     });
+  check_rule("flag-slips.confusable-place.v1",
+             {
+                 {"a faint look-alike paired with a partner that is no neighbour of the meant place",
+                  "Israel talks\nIsrael and Egypt meet in Cairo. Israeli officials in Jerusalem say that a deal "
+                  "between the United States and Iran is within reach. Israel agrees.\n",
+                  "", ""},
+             });
+  // The pairing that lets a faint look-alike through: "Kabul and Istanbul" (see
+  // the first confusable-place table; "Istanbul" and "Islamabad" resemble each other at 0.62).
+}
+
+TEST_CASE("flag-slips.confusable-place.v1 reads a sentence's place or money as evidence for a look-alike country") {
+  check_rule("flag-slips.confusable-place.v1",
+             {
+                 {"a country named once, its event located in a region of the look-alike",
+                  "Ebola\nThe Republic of the Congo declares a new Ebola outbreak in Kasa\u00ef Province with 28 "
+                  "suspected cases. (Reuters)\n",
+                  "Republic of the Congo", "Democratic Republic of the Congo"},
+                 {"'North X' with a city of 'South X' after 'in'",
+                  "Floods\nHeavy rain in Busan floods subway stations, North Korea's weather agency says. "
+                  "(Yonhap)\n",
+                  "North Korea", "South Korea"},
+             });
+  check_rule("flag-slips.confusable-place.v1",
+             {
+                 {"the look-alike is named too", "Ebola\nThe Democratic Republic of the Congo declares a new Ebola "
+                                                 "outbreak in Kasa\u00ef Province. (Reuters)\n",
+                  "", ""},
+                 {"a place of the written country in the sentence", "Ebola\nThe Republic of the Congo sends doctors "
+                                                                    "from Brazzaville to work in Kasa\u00ef "
+                                                                    "Province. (Reuters)\n",
+                  "", ""},
+                 {"an act across a border ('sends aid to Juba')",
+                  "Aid\nSudan sends aid to Juba after floods in the south. (Reuters)\n", "", ""},
+                 {"a missile 'near' a city", "Korea\nNorth Korea fires a missile that lands near Busan, officials "
+                                             "say. (Yonhap)\n",
+                  "", ""},
+                 {"the written country is named elsewhere", "Niger\nNiger's army says its troops fought in Kano. "
+                                                            "Niger and its allies agree. (Reuters)\n",
+                  "", ""},
+             });
+}
+
+TEST_CASE("flag-slips.context-place.v1 flags a heading's country that its story never mentions") {
+  check_rule("flag-slips.context-place.v1",
+             {
+                 {"the heading's only country is absent from prose about another",
+                  "Disasters and accidents\n2025 Iraq earthquake\nHundreds of people are found under the rubble "
+                  "after the earthquake in Nangarhar Province, Afghanistan, bringing the death toll to 2,205. "
+                  "(AP)\n",
+                  "Iraq", "Afghanistan"},
+             });
+  check_rule("flag-slips.context-place.v1",
+             {
+                 {"the heading names a wider context with another country",
+                  "Armed conflicts\nRussian invasion of Ukraine\nA Russian drone breaches Romanian airspace, and "
+                  "Romania scrambles jets over Tulcea. (AP)\n",
+                  "", ""},
+                 {"the prose names the heading's country",
+                  "Disasters and accidents\n2025 Afghanistan earthquake\nRescuers from Pakistan reach Nangarhar "
+                  "Province in eastern Afghanistan; Pakistani teams stay in Kabul. (AP)\n",
+                  "", ""},
+                 {"too little in the prose to judge by",
+                  "Disasters\nMarch 2025 South Korea wildfires\nA wildfire in Uiseong County, North Korea, spreads "
+                  "to the north. (AP)\n",
+                  "", ""},
+             });
+}
+
+TEST_CASE("flag-slips.confusable-place.v1 takes a look-alike named once in its story and more elsewhere") {
+  // The story's support for Iran: 1 in the story plus a fifth of the 2 elsewhere = 1.4 (from 1.2 up).
+  check_rule("flag-slips.confusable-place.v1",
+             {
+                 {"the look-alike once in the story, twice in another",
+                  "Diplomacy\nIran talks\nIran and Oman meet in Muscat. Iran says the talks go well. (AP)\n"
+                  "Armed conflicts\nPrelude to the 2026 Iraq war\nThe U.S. sends ships to the Gulf as fears grow "
+                  "of strikes against Iran. (AP)\n",
+                  "Iraq", "Iran"},
+             });
+  check_rule("flag-slips.confusable-place.v1",
+             {
+                 {"the look-alike only in another story (0.4)",
+                  "Diplomacy\nIran talks\nIran and Oman meet in Muscat. Iran says the talks go well. (AP)\n"
+                  "Armed conflicts\nPrelude to the 2026 Iraq war\nThe U.S. sends ships to the Gulf as fears of "
+                  "strikes grow. (AP)\n",
+                  "", ""},
+             });
 }

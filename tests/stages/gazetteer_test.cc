@@ -53,6 +53,9 @@ TEST_CASE("Gazetteer loads countries, capitals, cities and demonyms") {
       {"region", "Paktia", PlaceKind::kRegion, "AF"},
       {"region without its generic word", "Dnipropetrovsk", PlaceKind::kRegion, "UA"},
       {"region with an English compass word", "North Kivu", PlaceKind::kRegion, "CD"},
+      {"stem of two compass-suffixed regions (Kasa\u00ef-Occidental, -Oriental)", "Kasa\u00ef", PlaceKind::kRegion,
+       "CD"},
+      {"the same stem without its accent", "Kasai", PlaceKind::kRegion, "CD"},
       {"multi-word generic region of one country", "Northern Territory", PlaceKind::kRegion, "AU"},
       {"region named like a country", "Georgia", PlaceKind::kRegion, "US"},
   };
@@ -128,6 +131,11 @@ TEST_CASE("Name similarity separates look-alike places from unrelated ones") {
       {"Kabul", "Istanbul", false},
       {"Ukraine", "Iraq", false},
       {"Poland", "Pakistan", false},
+      // a shared first word before different heads says nothing
+      {"United Arab Emirates", "United States", false},
+      {"South Africa", "South Korea", false},
+      {"New Zealand", "New Caledonia", false},
+      {"Dominican Republic", "Czech Republic", true},  // same head, one modifier changed
   };
   for (const auto& r : rows) {
     const std::string pair = std::string(r.a) + " / " + r.b;
