@@ -44,6 +44,7 @@ TokenList tokenize(std::string_view text) {
   const auto* s = reinterpret_cast<const uint8_t*>(text.data());
   const int32_t n = static_cast<int32_t>(text.size());
   int32_t i = 0;
+  bool ascii = true;  // no character of the current token went through ICU
 
   auto next = [&](int32_t& pos, CharClass& cls) {
     if (s[pos] < 0x80) {
@@ -51,6 +52,7 @@ TokenList tokenize(std::string_view text) {
       ++pos;
       return;
     }
+    ascii = false;
     UChar32 c;
     U8_NEXT(s, pos, n, c);
     cls = classify(c);
@@ -59,6 +61,7 @@ TokenList tokenize(std::string_view text) {
   while (i < n) {
     const int32_t start = i;
     CharClass cls;
+    ascii = true;
     next(i, cls);
     Token t{static_cast<uint32_t>(start), 0, TokenKind::kPunct, false, true};
     if (cls == kLetter || cls == kDigit || cls == kMark) {
@@ -72,10 +75,28 @@ TokenList tokenize(std::string_view text) {
         t.has_upper_initial = u_isupper(c) || u_istitle(c);
       }
       while (i < n) {
+        // ASCII letters and digits without the general step.
+        if (s[i] < 0x80) {
+          const uint8_t c2 = kAsciiClass[s[i]];
+          if (c2 == kLetter) {
+            has_letter = true;
+            ++i;
+            continue;
+          }
+          if (c2 == kDigit) {
+            ++i;
+            continue;
+          }
+          break;
+        }
         int32_t j = i;
         CharClass c2;
+        const bool was_ascii = ascii;
         next(j, c2);
-        if (c2 != kLetter && c2 != kDigit && c2 != kMark) break;
+        if (c2 != kLetter && c2 != kDigit && c2 != kMark) {
+          ascii = was_ascii;  // the character is not part of the token
+          break;
+        }
         has_letter |= c2 == kLetter;
         i = j;
       }
@@ -84,8 +105,12 @@ TokenList tokenize(std::string_view text) {
       while (i < n) {
         int32_t j = i;
         CharClass c2;
+        const bool was_ascii = ascii;
         next(j, c2);
-        if (c2 != kHSpace) break;
+        if (c2 != kHSpace) {
+          ascii = was_ascii;  // the character is not part of the token
+          break;
+        }
         i = j;
       }
       t.kind = TokenKind::kSpace;
@@ -95,12 +120,7 @@ TokenList tokenize(std::string_view text) {
       t.kind = TokenKind::kOther;
     }
     t.end = static_cast<uint32_t>(i);
-    for (uint32_t k = t.begin; k < t.end; ++k) {
-      if (s[k] >= 0x80) {
-        t.ascii = false;
-        break;
-      }
-    }
+    t.ascii = ascii;  // a byte >= 0x80 only ever comes in through ICU's step
     out.push_back(t);
   }
   return out;

@@ -768,13 +768,13 @@ class RestoreStage final : public Stage {
     std::string_view tok = v.tokens[i].in(v.text);
     size_t best_at = 0;
     double best_m = 0;
+    size_t inner_caps = 0;  // capitals after the first letter
+    for (size_t j = 1; j < tok.size(); ++j) inner_caps += is_upper(tok[j]);
     for (size_t k = 2; k + 2 <= tok.size(); ++k) {
-      bool other_caps = false;
-      for (size_t j = 1; j < tok.size(); ++j)
-        if (j != k && is_upper(tok[j])) other_caps = true;
-      if (other_caps) continue;
+      if (inner_caps > (is_upper(tok[k]) ? 1u : 0u)) continue;  // a capital elsewhere
       std::string_view w1(key.data(), k), w2(key.data() + k, key.size() - k);
-      if (part_logp(w1) == -INFINITY || part_logp(w2) == -INFINITY) continue;
+      // The pair table first: one probe that rules out nearly every cut, so
+      // the parts' lexicon lookups run only for the few it keeps.
       GlueCounts pr = model_.pair(w1, w2);
       // A seam written lower -> Upper ("WhiteHouse") is a cut far more often
       // than the lexicon's case-blind count of the token suggests (its
@@ -782,8 +782,9 @@ class RestoreStage final : public Stage {
       // bonus as in segment().
       const double m = (pr.dash + pr.nbsp) *
                        (is_lower(tok[k - 1]) && is_upper(tok[k]) ? std::exp(kCamelBonus) : 1.0);
-      if (pr.dash + pr.nbsp >= 4 && m >= 4 * (known_plain + 1) && m > best_m)
-        best_m = m, best_at = k;
+      if (pr.dash + pr.nbsp < 4 || m < 4 * (known_plain + 1) || m <= best_m) continue;
+      if (part_logp(w1) == -INFINITY || part_logp(w2) == -INFINITY) continue;
+      best_m = m, best_at = k;
     }
     if (best_at == 0) return;
     double p_split = 0.97 * best_m / (best_m + known_plain + 1);

@@ -60,15 +60,18 @@ int register_bucket(size_t contractions, size_t words) {
   return per_k < 3 ? 1 : per_k < 10 ? 2 : 3;
 }
 
+// `lengths`: bit n clear when no key of `contractions` has n bytes (those
+// words are not looked up).
 template <class Set>
-int register_of(const Set& contractions, std::string_view text, const TokenList& toks) {
+int register_of(const Set& contractions, uint64_t lengths, std::string_view text,
+                const TokenList& toks) {
   size_t words = 0, hits = 0;
   char buf[16];
   for (const Token& t : toks) {
     if (t.kind != TokenKind::kWord || !t.ascii) continue;
     ++words;
     const size_t n = t.end - t.begin;
-    if (n < 2 || n > sizeof buf) continue;
+    if (n < 2 || n > sizeof buf || !((lengths >> n) & 1)) continue;
     for (size_t k = 0; k < n; ++k) {
       char c = text[t.begin + k];
       buf[k] = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
@@ -289,6 +292,42 @@ void set_kinds(AmbiguousWord& w) {
 
 }  // namespace
 
+namespace {
+
+// x = s when s is a plain decimal ("-0.125", "42") of at most 15 digits: the
+// digits as an integer (exact in a double) divided by an exact power of ten,
+// so the one rounding is the correctly rounded result std::from_chars gives,
+// at a fraction of its cost. False for anything else (the caller falls back).
+bool plain_decimal(std::string_view s, double& x) {
+  static constexpr double kPow10[] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                      1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+  size_t i = 0;
+  const bool neg = !s.empty() && s[0] == '-';
+  if (neg) ++i;
+  uint64_t m = 0;
+  int digits = 0, frac = -1;
+  const size_t int_start = i;
+  for (; i < s.size(); ++i) {
+    const char c = s[i];
+    if (c >= '0' && c <= '9') {
+      m = m * 10 + static_cast<uint64_t>(c - '0');
+      if (++digits > 15) return false;
+      if (frac >= 0) ++frac;
+    } else if (c == '.' && frac < 0 && i > int_start && i + 1 < s.size()) {
+      frac = 0;
+    } else {
+      return false;
+    }
+  }
+  if (digits == 0) return false;
+  double v = static_cast<double>(m);
+  if (frac > 0) v /= kPow10[frac];
+  x = neg ? -v : v;
+  return true;
+}
+
+}  // namespace
+
 // The table holds hundreds of thousands of weight rows: parsed in place
 // (string views and from_chars, no copy per field) to load in well under a
 // second.
@@ -298,6 +337,19 @@ ContextModel ContextModel::load(const std::string& dir) {
   const std::string content = read_data_file(path);
   m.weights_.reserve(static_cast<size_t>(std::count(content.begin(), content.end(), '\n')));
   bool have_temperature = false;
+  // Weight rows are added in batches whose table slots were prefetched as
+  // they were parsed (in file order: rows repeating a key sum as before).
+  std::vector<std::pair<uint64_t, float>> pending;
+  pending.reserve(64);
+  auto flush = [&] {
+    for (const auto& [k, w] : pending) m.weights_.add(k, w);
+    pending.clear();
+  };
+  auto add_weight = [&](uint64_t k, float w) {
+    m.weights_.prefetch(k);
+    pending.emplace_back(k, w);
+    if (pending.size() == 64) flush();
+  };
   std::array<std::string_view, 8> f;
   size_t line_no = 0;
   for (size_t pos = 0; pos < content.size();) {
@@ -319,6 +371,7 @@ ContextModel ContextModel::load(const std::string& dir) {
     };
     auto number = [&](size_t k) {
       double x = 0;
+      if (plain_decimal(f[k], x)) return x;
       const auto [end, ec] = std::from_chars(f[k].data(), f[k].data() + f[k].size(), x);
       if (ec != std::errc() || end != f[k].data() + f[k].size() || f[k].empty())
         fail(k + 1, "expected a number in column " + std::to_string(k + 1));
@@ -342,6 +395,7 @@ ContextModel ContextModel::load(const std::string& dir) {
       have_temperature = true;
     } else if (f[0] == "R" && nf == 2) {
       m.contractions_.emplace(f[1]);
+      if (f[1].size() < 64) m.contraction_lengths_ |= uint64_t{1} << f[1].size();
     } else if (f[0] == "K" && nf == 4) {
       AmbiguousWord& w = m.words_[std::string(f[1])];
       w.readings.emplace_back(f[2]);
@@ -349,24 +403,73 @@ ContextModel ContextModel::load(const std::string& dir) {
       set_kinds(w);
     } else if (f[0] == "B" && nf == 4) {
       const size_t r = reading_of(2);
-      m.weights_[bias_feature(hash_parts({f[1]}), r)] += static_cast<float>(number(3));
+      add_weight(bias_feature(hash_parts({f[1]}), r), static_cast<float>(number(3)));
     } else if (f[0] == "F" && nf == 6) {
       const size_t r = reading_of(2);
       const uint64_t fv = value_hash(view_of(3), f[4]);
-      m.weights_[word_feature(hash_parts({f[1]}), r, fv)] += static_cast<float>(number(5));
+      add_weight(word_feature(hash_parts({f[1]}), r, fv), static_cast<float>(number(5)));
     } else if (f[0] == "S" && nf == 5) {
       const uint64_t fv = value_hash(view_of(2), f[3]);
-      m.weights_[kind_feature(kind_hash(f[1]), fv)] += static_cast<float>(number(4));
+      add_weight(kind_feature(kind_hash(f[1]), fv), static_cast<float>(number(4)));
     } else {
       fail(1, "expected a T, R, K, B, F or S row");
     }
   }
+  flush();
   if (!have_temperature) throw ConfigError(path + ": no T (temperature) row");
   return m;
 }
 
 int ContextModel::register_class(std::string_view text, const TokenList& toks) const {
-  return register_of(contractions_, text, toks);
+  return register_of(contractions_, contraction_lengths_, text, toks);
+}
+
+void ContextModel::WeightTable::reserve(size_t rows) {
+  size_t cap = 16;
+  while (3 * cap < 4 * rows) cap *= 2;
+  if (cap <= slots_.size()) return;
+  std::vector<Slot> old = std::move(slots_);
+  slots_.assign(cap, Slot{});
+  mask_ = cap - 1;
+  used_ = 0;
+  const float zero = zero_;
+  for (const Slot& x : old)
+    if (x.key != 0) add(x.key, x.w);
+  zero_ = zero;
+}
+
+void ContextModel::WeightTable::grow() { reserve(std::max<size_t>(16, 2 * slots_.size())); }
+
+void ContextModel::WeightTable::add(uint64_t key, float w) {
+  if (key == 0) {
+    zero_ += w;
+    return;
+  }
+  if (4 * (used_ + 1) > 3 * slots_.size()) grow();
+  for (uint64_t i = key & mask_;; i = (i + 1) & mask_) {
+    Slot& x = slots_[i];
+    if (x.key == key) {
+      x.w += w;
+      return;
+    }
+    if (x.key == 0) {
+      x.key = key;
+      x.w = 0;
+      x.w += w;
+      ++used_;
+      return;
+    }
+  }
+}
+
+float ContextModel::WeightTable::get(uint64_t key) const {
+  if (key == 0) return zero_;
+  if (slots_.empty()) return 0;
+  for (uint64_t i = key & mask_;; i = (i + 1) & mask_) {
+    const Slot& x = slots_[i];
+    if (x.key == key) return x.w;
+    if (x.key == 0) return 0;
+  }
 }
 
 const AmbiguousWord* ContextModel::decide(std::string_view key, const ContextFeatures& f,
@@ -375,13 +478,21 @@ const AmbiguousWord* ContextModel::decide(std::string_view key, const ContextFea
   if (it == words_.end()) return nullptr;
   const AmbiguousWord& w = it->second;
   const uint64_t kh = hash_parts({key});
-  auto weight = [&](uint64_t k) {
-    auto x = weights_.find(k);
-    return x == weights_.end() ? 0.0 : static_cast<double>(x->second);
-  };
+  // Each reading's weight keys are computed and prefetched first, so that
+  // their cache misses overlap, then summed in the same order as
+  // linear_score().
+  std::array<uint64_t, 1 + 2 * kContextViews> keys;
   post.resize(w.readings.size());
-  for (size_t r = 0; r < w.readings.size(); ++r)
-    post[r] = log_prior(w, r) + temperature_ * linear_score(kh, w, r, f, weight);
+  for (size_t r = 0; r < w.readings.size(); ++r) {
+    size_t n = 0;
+    for_each_feature(kh, w, r, f, [&](uint64_t k) {
+      weights_.prefetch(k);
+      keys[n++] = k;
+    });
+    double s = 0;
+    for (size_t j = 0; j < n; ++j) s += static_cast<double>(weights_.get(keys[j]));
+    post[r] = log_prior(w, r) + temperature_ * s;
+  }
   softmax(post);
   return &w;
 }
@@ -403,7 +514,7 @@ class ContextCounter final : public Counter {
   void add(std::string_view /*clean*/, const StrippedText& s, double weight) override {
     const TokenList toks = tokenize(s.text);
     const bool held_out = pass_ == 1 && (doc_++ % kHeldOutEvery) == kHeldOutEvery - 1;
-    const int reg = pass_ == 1 ? register_of(contractions_, s.text, toks) : 0;
+    const int reg = pass_ == 1 ? register_of(contractions_, ~uint64_t{0}, s.text, toks) : 0;
     for (size_t i = 0; i < toks.size(); ++i) {
       const Token& t = toks[i];
       if (t.kind != TokenKind::kWord) continue;

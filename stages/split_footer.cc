@@ -268,6 +268,10 @@ class SplitFooter final : public Stage {
   std::vector<int> line_ids_, glued_ids_, cue_ids_;  // set index -> rule index
   std::unique_ptr<RE2> url_re_;
   std::unique_ptr<RE2> date_re_;
+  // URL (index 0) and DATE (1) together: one scan of a segment tells whether
+  // either occurs, and the URL loop runs only when one does. Null if it
+  // did not compile (then each runs on its own).
+  std::unique_ptr<RE2::Set> url_date_set_;
   double min_score_ = 3.0;
 };
 
@@ -338,6 +342,10 @@ void SplitFooter::load(const std::string& path) {
     throw ConfigError(data_error(path, 1, 1, "patterns too large to compile together"));
   url_re_ = std::make_unique<RE2>(macros["URL"], opt);
   date_re_ = std::make_unique<RE2>(macros["DATE"], opt);
+  url_date_set_ = std::make_unique<RE2::Set>(opt, RE2::UNANCHORED);
+  if (url_date_set_->Add(macros["URL"], nullptr) != 0 ||
+      url_date_set_->Add(macros["DATE"], nullptr) != 1 || !url_date_set_->Compile())
+    url_date_set_.reset();
 }
 
 std::vector<Segment> SplitFooter::segment(const TextView& view) const {
@@ -469,11 +477,29 @@ void SplitFooter::describe(const TextView& view, Segment& s) const {
     }
   }
 
+  // Whether a URL or a date occurs at all, in one scan when the set can tell.
+  std::vector<int> hits;
+  bool may_have_url = true, date_known = false;
+  if (url_date_set_) {
+    RE2::Set::ErrorInfo error{RE2::Set::kNoError};
+    if (url_date_set_->Match(seg, &hits, &error)) {
+      may_have_url = std::find(hits.begin(), hits.end(), 0) != hits.end();
+      s.has_date = std::find(hits.begin(), hits.end(), 1) != hits.end();
+      date_known = true;
+    } else if (error.kind == RE2::Set::kNoError) {
+      may_have_url = false;
+      s.has_date = false;
+      date_known = true;
+    }
+    hits.clear();
+  }
+
   // Links: letters left outside the URLs decide "link-only".
   re2::StringPiece in(seg.data(), seg.size());
   re2::StringPiece m;
   size_t outside = 0, from = 0;
-  while (from <= seg.size() && url_re_->Match(in, from, seg.size(), RE2::UNANCHORED, &m, 1)) {
+  while (may_have_url && from <= seg.size() &&
+         url_re_->Match(in, from, seg.size(), RE2::UNANCHORED, &m, 1)) {
     size_t at = static_cast<size_t>(m.data() - seg.data());
     for (size_t i = from; i < at; ++i) outside += ((seg[i] | 0x20) >= 'a' && (seg[i] | 0x20) <= 'z');
     s.has_url = true;
@@ -481,10 +507,9 @@ void SplitFooter::describe(const TextView& view, Segment& s) const {
   }
   for (size_t i = from; i < seg.size(); ++i) outside += ((seg[i] | 0x20) >= 'a' && (seg[i] | 0x20) <= 'z');
   s.url_only = s.has_url && outside <= 12;
-  s.has_date = RE2::PartialMatch(seg, *date_re_);
+  if (!date_known) s.has_date = RE2::PartialMatch(seg, *date_re_);
 
   // Markers.
-  std::vector<int> hits;
   if (s.rule < 0 && line_set_->Match(seg, &hits)) {
     for (int h : hits) {
       int ri = line_ids_[h];
