@@ -186,10 +186,15 @@ class DocumentReader::Stream {
       const char* nl = static_cast<const char*>(std::memchr(start, '\n', buf_.size() - pos_));
       size_t take = nl ? static_cast<size_t>(nl - start) : buf_.size() - pos_;
       if (too_long == 0 && line.size() + take <= limit) {
+        // A long line gets room for the whole limit at once: growing by
+        // doubling would hold the old and the new buffer at the peak, about
+        // 1.5 times the limit.
+        if (line.size() + take > line.capacity() && line.size() + take > (size_t{1} << 20))
+          line.reserve(limit);
         line.append(start, take);
       } else {
         too_long += line.size() + take;
-        line.clear();
+        std::string().swap(line);  // give back a buffer near the limit
       }
       pos_ += take;
       if (nl) {
