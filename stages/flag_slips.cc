@@ -1628,7 +1628,7 @@ class FlagSlips final : public Stage {
       for (const SpellTarget& st : spell_targets_) {
         if (st.key[0] != key[0]) continue;
         if (st.key.size() + max_ed < key.size() || key.size() + max_ed < st.key.size()) continue;
-        const size_t ed = edit_distance(key, st.key);
+        const size_t ed = edit_distance_capped_at_2(key, st.key);  // max_ed is 1
         if (ed == 0 || ed > max_ed) continue;
         // Derived or cut forms are no misspellings: "Slovenian" from "Slovenia".
         if (key.compare(0, st.key.size(), st.key) == 0 || st.key.compare(0, key.size(), key) == 0) continue;

@@ -239,6 +239,19 @@ size_t edit_distance(std::string_view a, std::string_view b) {
   return d[n][m];
 }
 
+size_t edit_distance_capped_at_2(std::string_view a, std::string_view b) {
+  if (a.size() < b.size()) std::swap(a, b);
+  if (a.size() - b.size() > 1) return 2;
+  size_t i = 0;
+  while (i < b.size() && a[i] == b[i]) ++i;
+  if (a.size() != b.size())  // one deletion from a, at i
+    return a.compare(i + 1, std::string_view::npos, b.substr(i)) == 0 ? 1 : 2;
+  if (i == a.size()) return 0;
+  if (a.compare(i + 1, std::string_view::npos, b.substr(i + 1)) == 0) return 1;  // a substitution
+  const bool swapped = i + 1 < a.size() && a[i] == b[i + 1] && a[i + 1] == b[i];
+  return swapped && a.compare(i + 2, std::string_view::npos, b.substr(i + 2)) == 0 ? 1 : 2;
+}
+
 double jaro_winkler(std::string_view a, std::string_view b) {
   if (a.empty() && b.empty()) return 1.0;
   if (a.empty() || b.empty()) return 0.0;

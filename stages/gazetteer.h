@@ -97,6 +97,9 @@ std::string token_key(std::string_view surface);
 std::string similarity_key(std::string_view name);
 // Optimal string alignment distance (Levenshtein with adjacent transpositions).
 size_t edit_distance(std::string_view a, std::string_view b);
+// min(edit_distance(a, b), 2) in one pass and no allocation: the misspelling
+// search compares each capitalised word with every place name.
+size_t edit_distance_capped_at_2(std::string_view a, std::string_view b);
 // Jaro-Winkler similarity in [0, 1] (prefix scale 0.1, up to 4 characters).
 double jaro_winkler(std::string_view a, std::string_view b);
 // A crude sound key: first letter, then consonant classes without repeats

@@ -107,6 +107,18 @@ TEST_CASE("Gazetteer finds names, multi-word names and possessives in text") {
 TEST_CASE("Name similarity separates look-alike places from unrelated ones") {
   CHECK(copydesk::edit_distance("iran", "iraq") == 1);
   CHECK(copydesk::edit_distance("ab", "ba") == 1);  // adjacent transposition
+  {
+    // The capped distance agrees with the full one wherever that is below 2.
+    const char* const words[] = {"", "a", "ab", "ba", "abc", "acb", "abd", "abcd", "iran", "iraq",
+                                 "irna", "nambia", "namibia", "nigeria", "niger", "nigera", "naimbia"};
+    for (const char* a : words)
+      for (const char* b : words) {
+        CAPTURE(a);
+        CAPTURE(b);
+        CHECK(copydesk::edit_distance_capped_at_2(a, b) ==
+              std::min<size_t>(copydesk::edit_distance(a, b), 2));
+      }
+  }
   CHECK(copydesk::jaro_winkler("martha", "marhta") == doctest::Approx(0.961).epsilon(0.01));
   CHECK(copydesk::similarity_key("Bras\u00edlia") == "braslia");
   CHECK(copydesk::similarity_key("Guinea-Bissau") == "guinea bissau");
