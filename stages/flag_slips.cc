@@ -25,6 +25,16 @@ struct RuleSwitch {
   std::string id;
   bool enabled = true;
   Severity severity = Severity::kWarning;
+
+  // A finding of this rule at span; the caller fills suggestion, confidence
+  // and message.
+  Finding finding(Span span) const {
+    Finding f;
+    f.span = span;
+    f.rule = id;
+    f.severity = severity;
+    return f;
+  }
 };
 
 RuleSwitch rule_switch(const StageContext& ctx, const std::string& name, Severity fallback) {
@@ -739,10 +749,7 @@ class FlagSlips final : public Stage {
                        (partner_same_kind ? 0.5 : 0.0) + (used ? 0.8 : 0.0) + 1.2 * prof + 0.8 * dom - 2.0 * own;
       const double conf = std::clamp(1.0 / (1.0 + std::exp(-z)), 0.0, 0.99);
       if (!confusable_.enabled) continue;
-      Finding f;
-      f.span = m.m->span;
-      f.rule = confusable_.id;
-      f.severity = confusable_.severity;
+      Finding f = confusable_.finding(m.m->span);
       f.suggestion = target.surface;
       f.confidence = conf;
       std::string about = profile_phrase(prof_of, c);
@@ -817,10 +824,7 @@ class FlagSlips final : public Stage {
         if (sim > meant_sim) meant = w, meant_n = n, meant_sim = sim;
       }
       if (meant.empty()) continue;
-      Finding f;
-      f.span = m.m->span;
-      f.rule = confusable_.id;
-      f.severity = confusable_.severity;
+      Finding f = confusable_.finding(m.m->span);
       f.suggestion = meant;
       f.confidence = 0.5 + 0.05 * std::min(meant_n, 4);
       f.message = quoted(surface) + " (" + countries[m.country].name + ") stands in \"" +
@@ -897,10 +901,7 @@ class FlagSlips final : public Stage {
         }
       }
       if (best == c) continue;
-      Finding f;
-      f.span = m.m->span;
-      f.rule = confusable_.id;
-      f.severity = confusable_.severity;
+      Finding f = confusable_.finding(m.m->span);
       f.suggestion = meant;
       f.confidence = std::min(0.6, 0.3 + (best_sim - 0.8) * 2.0 + 0.1);
       f.message = quoted(surface) + " is named only here, in a sentence whose " + quoted(why) + " belongs to " +
@@ -948,10 +949,7 @@ class FlagSlips final : public Stage {
       }
       if (best == c) continue;
       const std::string surface(m.m->span.in(d.view->text));
-      Finding f;
-      f.span = m.m->span;
-      f.rule = context_.id;
-      f.severity = context_.severity;
+      Finding f = context_.finding(m.m->span);
       f.suggestion = countries[best].name;
       f.confidence = std::min(0.55, 0.35 + 0.05 * best_support);
       f.message = quoted(surface) + " heads a story about " + countries[best].name +
@@ -1010,10 +1008,7 @@ class FlagSlips final : public Stage {
       }
       if (own_elsewhere) continue;
       const std::string meant(longer->m->span.in(d.view->text));
-      Finding f;
-      f.span = m.m->span;
-      f.rule = confusable_.id;
-      f.severity = confusable_.severity;
+      Finding f = confusable_.finding(m.m->span);
       f.suggestion = meant;
       f.confidence = 0.45;
       f.message = quoted(surface) + " (" + countries[m.country].name +
@@ -1073,10 +1068,7 @@ class FlagSlips final : public Stage {
       }
       if (!best) continue;
       const PlaceName& target = names[*best];
-      Finding f;
-      f.span = m.m->span;
-      f.rule = region_country_.id;
-      f.severity = region_country_.severity;
+      Finding f = region_country_.finding(m.m->span);
       f.suggestion = target.surface;
       f.confidence = 0.5 + 0.3 * (best_sim - 0.7);
       f.message = quoted(surface) + " is a country, written here as a region ('" + after[0] +
@@ -1215,10 +1207,7 @@ class FlagSlips final : public Stage {
     }
     const std::string surface(m.m->span.in(d.view->text));
     const std::string meant(best->m->span.in(d.view->text));
-    Finding f;
-    f.span = m.m->span;
-    f.rule = context_.id;
-    f.severity = context_.severity;
+    Finding f = context_.finding(m.m->span);
     f.suggestion = meant;
     f.confidence = best_conf;
     f.message = "'" + surface + "' is mentioned only here, in a phrase this article uses for " +
@@ -1287,10 +1276,7 @@ class FlagSlips final : public Stage {
       if (std::find(w.begin(), w.end(), ",") != w.end()) return;  // "Ethiopia, Yemen, and Kenya"
     }
     const std::string surface(m.m->span.in(d.view->text));
-    Finding f;
-    f.span = m.m->span;
-    f.rule = context_.id;
-    f.severity = context_.severity;
+    Finding f = context_.finding(m.m->span);
     f.suggestion = countries[*meant].name;
     f.confidence = 0.32 + 0.1 * std::min(prof[*meant], 6.0) / 6.0;
     f.message = quoted(surface) + " is named only here, far from this story's places (" + profile_phrase(prof, c) +
@@ -1417,10 +1403,7 @@ class FlagSlips final : public Stage {
     if (!meant) return;
     // A pairing with another country ("Russia and Iraq") is fine; a list is not.
     const std::string surface(m.m->span.in(d.view->text));
-    Finding f;
-    f.span = m.m->span;
-    f.rule = context_.id;
-    f.severity = context_.severity;
+    Finding f = context_.finding(m.m->span);
     f.suggestion = countries[*meant].name;
     f.confidence = 0.34 + 0.08 * std::min(d.profile[*meant], 3.0) / 3.0;
     f.message =
@@ -1698,10 +1681,7 @@ class FlagSlips final : public Stage {
       if (paired) conf += unseen ? 0.1 : 0.2;
       if (prep && (unseen || support >= 0.9)) conf += 0.05;
       conf = std::min(conf, 0.95);
-      Finding f;
-      f.span = t.span();
-      f.rule = misspelt_.id;
-      f.severity = misspelt_.severity;
+      Finding f = misspelt_.finding(t.span());
       f.suggestion = target.surface;
       f.confidence = conf;
       f.message = "'" + std::string(w) + "' is not a place name " +
@@ -1784,10 +1764,7 @@ class FlagSlips final : public Stage {
       }
       if (!best) continue;
       const PlaceName& target = names[*best];
-      Finding f;
-      f.span = m.m->span;
-      f.rule = remote_.id;
-      f.severity = remote_.severity;
+      Finding f = remote_.finding(m.m->span);
       f.suggestion = target.surface;
       f.confidence = std::min(0.9, 0.45 + 0.5 * (best_sim - 0.7) + (best_named ? 0.15 : 0.0));
       f.message = quoted(surface) + " (" + countries[c].name + ") is far from the places of this story (" +
@@ -1818,10 +1795,7 @@ class FlagSlips final : public Stage {
           const double sim = name_similarity(sb, countries[y].name);
           if (sim >= 0.45 && sim > best) best = sim, meant = countries[y].name;
         }
-      Finding f;
-      f.span = b.m->span;
-      f.rule = repeated_.id;
-      f.severity = repeated_.severity;
+      Finding f = repeated_.finding(b.m->span);
       f.suggestion = meant;
       f.confidence = meant.empty() ? 0.6 : 0.7;
       f.message = quoted(sb) + " is paired with itself" +
@@ -1886,10 +1860,7 @@ class FlagSlips final : public Stage {
       }
       if (!flagged) continue;
       const std::string surface(m.m->span.in(d.view->text));
-      Finding f;
-      f.span = m.m->span;
-      f.rule = part_.id;
-      f.severity = part_.severity;
+      Finding f = part_.finding(m.m->span);
       f.suggestion = countries[m.country].name;
       f.confidence = 0.44;  // below remote-place: "Tasmania" among states is likelier "Tanzania"
       f.message = quoted(surface) + " is part of " + countries[m.country].name +
