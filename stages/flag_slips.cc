@@ -947,8 +947,11 @@ class FlagSlips final : public Stage {
         if (y == c || !countries[y].un_member) continue;
         if (prose[y] >= 1.5 && prose[y] > best_support) best = static_cast<uint16_t>(y), best_support = prose[y];
       }
-      if (best == c) continue;
       const std::string surface(m.m->span.in(d.view->text));
+      if (best == c) {
+        heading_lookalike(d, m, prose, out);
+        continue;
+      }
       Finding f = context_.finding(m.m->span);
       f.suggestion = countries[best].name;
       f.confidence = std::min(0.55, 0.35 + 0.05 * best_support);
@@ -957,6 +960,54 @@ class FlagSlips final : public Stage {
                   quoted(countries[best].name) + "?";
       out.push_back(std::move(f));
     }
+  }
+
+  // "March 2025 North Korea wildfires" over "A wildfire in Uiseong County,
+  // South Korea": the heading's country and the prose's disagree, and they
+  // are look-alikes (names alike at 0.8 or more), each named once. Too little
+  // to tell which one slipped, so both are flagged, each suggesting the
+  // other, below the confidence of a one-sided finding. `prose` holds the
+  // story's prose weight per country; the heading mention `h` was checked by
+  // heading_country().
+  void heading_lookalike(const Doc& d, const Resolved& h, const std::vector<double>& prose,
+                         std::vector<Finding>& out) const {
+    const auto& countries = gaz_.countries();
+    const uint16_t c = h.country;
+    uint16_t meant = c;
+    double best_sim = 0;
+    for (size_t y = 0; y < prose.size(); ++y) {
+      if (y == c || prose[y] <= 0 || !countries[y].un_member) continue;
+      const double sim = name_similarity(countries[c].name, countries[y].name);
+      if (sim >= 0.8 && sim < 0.999 && sim > best_sim) meant = static_cast<uint16_t>(y), best_sim = sim;
+    }
+    if (meant == c) return;
+    // The prose's look-alike, named only in this story's prose, and once.
+    const Resolved* other = nullptr;
+    for (const Resolved& o : d.places) {
+      if (o.country != meant || o.in_footer) continue;
+      if (o.story != h.story || o.heading || other) return;
+      other = &o;
+    }
+    if (!other || (other->kind != PlaceKind::kCountry && other->kind != PlaceKind::kAlias)) return;
+    // An address ("Uiseong County, South Korea") is the prose's evidence, not part of a longer name.
+    const size_t sp = d.sig_pos[other->m->first_token];
+    const bool address = sp != std::string::npos && sp > 0 && tok(d, d.sig[sp - 1]) == ",";
+    if (compound_modifier(d, *other->m) || (!address && inside_longer_name(d, *other->m))) return;
+    const std::string heading_name(h.m->span.in(d.view->text)), prose_name(other->m->span.in(d.view->text));
+    Finding f = context_.finding(h.m->span);
+    f.suggestion = countries[meant].name;
+    f.confidence = 0.4;
+    f.message = quoted(heading_name) + " heads a story whose prose names only the look-alike " +
+                quoted(prose_name) + "; one of the two is likely a slip: did you mean " +
+                quoted(countries[meant].name) + "?";
+    out.push_back(std::move(f));
+    Finding g = context_.finding(other->m->span);
+    g.suggestion = countries[c].name;
+    g.confidence = 0.4;
+    g.message = quoted(prose_name) + " is the only country of a story headed " + quoted(heading_name) +
+                ", its look-alike; one of the two is likely a slip: did you mean " + quoted(countries[c].name) +
+                "?";
+    out.push_back(std::move(g));
   }
 
   void contained_names(const Doc& d, std::vector<Finding>& out) const {

@@ -41,7 +41,12 @@
 //                      story's headings, named nowhere else, over prose about
 //                      another country that never mentions it ("2025 Iraq
 //                      earthquake" over "... in Nangarhar Province,
-//                      Afghanistan"), at 0.4-0.55
+//                      Afghanistan"), at 0.4-0.55; or a heading's country
+//                      and its prose's look-alike, each named once in the
+//                      document ("March 2025 North Korea wildfires" over "a
+//                      wildfire in Uiseong County, South Korea"): either may
+//                      be the slip, so both are flagged at 0.4, each
+//                      suggesting the other
 //   remote-place       flag-slips.remote-place.v1        a place far from its story's
 //                      countries (no border, no shared subregion) resembling a country near
 //                      them, when that country is named in the document or the written place
@@ -94,7 +99,9 @@
 // actor neighbours, frames, contained names, countries as regions and demonyms
 // before names ("Swiss Coast Guard"): recall 0.702, 0.52; with currencies,
 // look-alike evidence in the sentence, pairing needed for faint look-alikes,
-// lists of destinations and support from 1.2: recall 0.723, 0.52).
+// lists of destinations and support from 1.2: recall 0.723, 0.52; with
+// heading/prose look-alikes, at the default min-confidence: recall 0.745,
+// 0.69).
 // Data: config/gazetteer/{countries,names,currencies}.tsv, config/flag-slips/{function_words,word_counts,allowlist}.tsv
 // (README.md in each).
 #pragma once

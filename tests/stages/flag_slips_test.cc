@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -792,11 +793,38 @@ TEST_CASE("flag-slips.context-place.v1 flags a heading's country that its story 
                   "Disasters and accidents\n2025 Afghanistan earthquake\nRescuers from Pakistan reach Nangarhar "
                   "Province in eastern Afghanistan; Pakistani teams stay in Kabul. (AP)\n",
                   "", ""},
-                 {"too little in the prose to judge by",
-                  "Disasters\nMarch 2025 South Korea wildfires\nA wildfire in Uiseong County, North Korea, spreads "
+                 {"the prose names another country once, no look-alike of the heading's",
+                  "Disasters\nMarch 2025 Chile wildfires\nA wildfire in Uiseong County, South Korea, spreads "
                   "to the north. (AP)\n",
                   "", ""},
+                 {"heading and prose name look-alikes, the prose's also elsewhere",
+                  "Disasters\nMarch 2025 North Korea wildfires\nA wildfire in Uiseong County, South Korea, spreads "
+                  "to the north. (AP)\nSports\nSouth Korea beats Japan 2-1 in Seoul. (AP)\n",
+                  "", ""},
              });
+}
+
+TEST_CASE("flag-slips.context-place.v1 flags both sides when a heading and its prose name look-alikes once") {
+  // Either side may be the slip: each finding suggests the other name.
+  struct Row {
+    const char* label;
+    const char* text;
+  };
+  for (const Row& r : {Row{"the heading slipped",
+                           "Disasters\nMarch 2025 North Korea wildfires\nA wildfire in Uiseong County, South Korea, "
+                           "spreads to the north. (AP)\n"},
+                       Row{"the prose slipped", "Disasters\nMarch 2025 South Korea wildfires\nA wildfire in Uiseong "
+                                                "County, North Korea, spreads to the north. (AP)\n"}}) {
+    const std::string label = r.label;
+    CAPTURE(label);
+    const Document d = run_stages({"flag-slips"}, r.text);
+    const auto found = findings_of(d, "flag-slips.context-place.v1");
+    REQUIRE(found.size() == 2);
+    std::set<std::pair<std::string, std::string>> got;
+    for (const auto& f : found) got.insert({std::string(f.orig.in(d.original)), f.finding.suggestion});
+    CHECK(got == std::set<std::pair<std::string, std::string>>{{"North Korea", "South Korea"},
+                                                              {"South Korea", "North Korea"}});
+  }
 }
 
 TEST_CASE("flag-slips.confusable-place.v1 takes a look-alike named once in its story and more elsewhere") {
