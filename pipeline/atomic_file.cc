@@ -6,11 +6,11 @@
 #include <zstd.h>
 
 #include <algorithm>
-#include <csignal>
-#include <mutex>
 #include <cerrno>
+#include <csignal>
 #include <cstring>
 #include <filesystem>
+#include <mutex>
 
 namespace fs = std::filesystem;
 
@@ -43,7 +43,8 @@ void remove_stale_temporaries(const std::string& path) {
   std::error_code ec;
   fs::path dir = p.parent_path().empty() ? fs::path(".") : p.parent_path();
   const std::string prefix = p.filename().string() + ".tmp.";
-  for (auto it = fs::directory_iterator(dir, ec); !ec && it != fs::directory_iterator(); it.increment(ec)) {
+  for (auto it = fs::directory_iterator(dir, ec); !ec && it != fs::directory_iterator();
+       it.increment(ec)) {
     if (it->path().filename().string().rfind(prefix, 0) == 0) fs::remove(it->path(), ec);
   }
 }
@@ -108,7 +109,8 @@ void AtomicFile::write(std::string_view bytes) {
       ZSTD_outBuffer out{impl_->buf.data() + old, ZSTD_CStreamOutSize(), 0};
       size_t rc = ZSTD_compressStream(impl_->zstd, &out, &in);
       impl_->buf.resize(old + out.pos);
-      if (ZSTD_isError(rc)) throw OutputError("cannot compress '" + tmp_ + "': " + ZSTD_getErrorName(rc));
+      if (ZSTD_isError(rc))
+        throw OutputError("cannot compress '" + tmp_ + "': " + ZSTD_getErrorName(rc));
     }
     if (impl_->buf.size() >= (1u << 20)) {
       write_all(impl_->fd, impl_->buf.data(), impl_->buf.size(), tmp_);
@@ -143,7 +145,8 @@ void AtomicFile::commit() {
       ZSTD_outBuffer out{impl_->buf.data() + old, ZSTD_CStreamOutSize(), 0};
       rc = ZSTD_endStream(impl_->zstd, &out);
       impl_->buf.resize(old + out.pos);
-      if (ZSTD_isError(rc)) throw OutputError("cannot finish '" + tmp_ + "': " + ZSTD_getErrorName(rc));
+      if (ZSTD_isError(rc))
+        throw OutputError("cannot finish '" + tmp_ + "': " + ZSTD_getErrorName(rc));
     } while (rc != 0);
   }
   if (impl_->gz) {
@@ -154,7 +157,8 @@ void AtomicFile::commit() {
     write_all(impl_->fd, impl_->buf.data(), impl_->buf.size(), tmp_);
     impl_->buf.clear();
   }
-  if (fsync(impl_->fd) != 0) throw OutputError("cannot sync '" + tmp_ + "': " + std::strerror(errno));
+  if (fsync(impl_->fd) != 0)
+    throw OutputError("cannot sync '" + tmp_ + "': " + std::strerror(errno));
   close(impl_->fd);
   impl_->fd = -1;
   if (std::rename(tmp_.c_str(), path_.c_str()) != 0)

@@ -35,8 +35,8 @@ class AtomicFile {
   void commit();
 
   const std::string& path() const { return path_; }
-  uint64_t bytes() const { return bytes_; }        // uncompressed bytes written
-  uint64_t records() const { return records_; }    // lines written
+  uint64_t bytes() const { return bytes_; }           // uncompressed bytes written
+  uint64_t records() const { return records_; }       // lines written
   const std::string& sha256() const { return sha_; }  // of the uncompressed content, after commit
 
  private:

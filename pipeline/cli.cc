@@ -43,7 +43,6 @@ namespace fs = std::filesystem;
 namespace copydesk {
 namespace {
 
-
 // Standard output that remembers its first write error (a full disk, a closed
 // pipe): results are never silently short. check_stdout() throws it at the end.
 class StdoutSink {
@@ -53,15 +52,16 @@ class StdoutSink {
     if (std::fwrite(s.data(), 1, s.size(), stdout) != s.size()) failed_ = true, errno_ = errno;
   }
   void check() {
-    if (!failed_ && (std::fflush(stdout) != 0 || std::ferror(stdout))) failed_ = true, errno_ = errno;
-    if (failed_) throw OutputError(std::string("cannot write standard output: ") + std::strerror(errno_));
+    if (!failed_ && (std::fflush(stdout) != 0 || std::ferror(stdout)))
+      failed_ = true, errno_ = errno;
+    if (failed_)
+      throw OutputError(std::string("cannot write standard output: ") + std::strerror(errno_));
   }
 
  private:
   bool failed_ = false;
   int errno_ = 0;
 };
-
 
 // Everything as read from flags and config files, before validation.
 struct RawOptions {
@@ -117,138 +117,139 @@ std::vector<std::string> split_list(const std::string& s) {
 
 po::options_description general_options(RawOptions& raw) {
   po::options_description d("General");
-  d.add_options()
-      ("help,h", "show this help and exit")
-      ("version", "print the version and exit")
-      ("list-stages", "list the stages in their default order and exit")
-      ("config,c", po::value(&raw.config_file)->value_name("FILE"),
-       "read options from this INI file (same names as the flags; [stage] sections set stage "
-       "keys); without it, .copydesk.ini in this folder or the nearest one above is read")
-      ("data-dir", po::value(&raw.data_dir)->value_name("DIR"),
-       "folder with copydesk.ini and the data files (default: $COPYDESK_DATA_DIR, or the config/ "
-       "folder installed with the binary)")
-      ("log-level", po::value(&raw.log_level)->default_value("info")->value_name("LEVEL"),
-       "stderr log level: trace, debug, info, warn, error, off")
-      ("quiet,q", po::bool_switch(&raw.quiet), "log only warnings and errors")
-      ("progress", po::bool_switch(&raw.progress),
-       "show a progress line on stderr (documents, MB, MB/s, ETA, errors) even when stderr is "
-       "not a terminal (then one plain line a second)")
-      ("no-progress", po::bool_switch(&raw.no_progress),
-       "never show the progress line (by default it shows when stderr is a terminal, unless "
-       "--quiet or the results go to the same terminal)");
+  d.add_options()("help,h", "show this help and exit")("version", "print the version and exit")(
+      "list-stages", "list the stages in their default order and exit")(
+      "config,c", po::value(&raw.config_file)->value_name("FILE"),
+      "read options from this INI file (same names as the flags; [stage] sections set stage "
+      "keys); without it, .copydesk.ini in this folder or the nearest one above is read")(
+      "data-dir", po::value(&raw.data_dir)->value_name("DIR"),
+      "folder with copydesk.ini and the data files (default: $COPYDESK_DATA_DIR, or the config/ "
+      "folder installed with the binary)")(
+      "log-level", po::value(&raw.log_level)->default_value("info")->value_name("LEVEL"),
+      "stderr log level: trace, debug, info, warn, error, off")(
+      "quiet,q", po::bool_switch(&raw.quiet), "log only warnings and errors")(
+      "progress", po::bool_switch(&raw.progress),
+      "show a progress line on stderr (documents, MB, MB/s, ETA, errors) even when stderr is "
+      "not a terminal (then one plain line a second)")(
+      "no-progress", po::bool_switch(&raw.no_progress),
+      "never show the progress line (by default it shows when stderr is a terminal, unless "
+      "--quiet or the results go to the same terminal)");
   return d;
 }
 
 po::options_description pipeline_options(RawOptions& raw) {
   po::options_description d("Pipeline");
-  d.add_options()
-      ("stages", po::value(&raw.stages)->value_name("A,B,C"),
-       "stages to run, in this order (default from copydesk.ini; see --list-stages)")
-      ("apply-threshold", po::value(&raw.apply_threshold)->value_name("P"),
-       "apply an edit whose confidence is at least P (default 0.9); raising it trades recall "
-       "for precision")
-      ("review-threshold", po::value(&raw.review_threshold)->value_name("P"),
-       "an edit with confidence in [review, apply) becomes a suggestion finding instead; below "
-       "it is dropped (default 0.5)")
-      ("max-document-bytes", po::value(&raw.max_document_bytes)->value_name("N"),
-       "a larger document becomes an error record (default 33554432)")
-      ("threads,j", po::value(&raw.threads)->value_name("N"),
-       "worker threads (default 0: the CPUs this process may use, from SLURM_CPUS_PER_TASK or "
-       "the affinity mask); output order is input order whatever N is")
-      ("encoding", po::value(&raw.encoding)->value_name("NAME"),
-       "input encoding for bytes that are not UTF-8: auto (ICU's detector picks a single-byte "
-       "encoding, the default), utf-8 (invalid bytes become U+FFFD), or a name such as "
-       "windows-1252 (same as --set decode.encoding=NAME)")
-      ("punctuation", po::value(&raw.punctuation)->value_name("STYLE"),
-       "what restore puts back: unicode (\u2019 \u201c \u201d \u2014 and no-break spaces, the default) or "
-       "ascii (' \" -- and plain spaces); same as --set restore.punctuation=STYLE")
-      ("set", po::value(&raw.sets)->composing()->value_name("STAGE.KEY=VALUE"),
-       "set a stage key, e.g. --set normalise.collapse-spaces=true (repeatable)");
+  d.add_options()("stages", po::value(&raw.stages)->value_name("A,B,C"),
+                  "stages to run, in this order (default from copydesk.ini; see --list-stages)")(
+      "apply-threshold", po::value(&raw.apply_threshold)->value_name("P"),
+      "apply an edit whose confidence is at least P (default 0.9); raising it trades recall "
+      "for precision")(
+      "review-threshold", po::value(&raw.review_threshold)->value_name("P"),
+      "an edit with confidence in [review, apply) becomes a suggestion finding instead; below "
+      "it is dropped (default 0.5)")(
+      "max-document-bytes", po::value(&raw.max_document_bytes)->value_name("N"),
+      "a larger document becomes an error record (default 33554432)")(
+      "threads,j", po::value(&raw.threads)->value_name("N"),
+      "worker threads (default 0: the CPUs this process may use, from SLURM_CPUS_PER_TASK or "
+      "the affinity mask); output order is input order whatever N is")(
+      "encoding", po::value(&raw.encoding)->value_name("NAME"),
+      "input encoding for bytes that are not UTF-8: auto (ICU's detector picks a single-byte "
+      "encoding, the default), utf-8 (invalid bytes become U+FFFD), or a name such as "
+      "windows-1252 (same as --set decode.encoding=NAME)")(
+      "punctuation", po::value(&raw.punctuation)->value_name("STYLE"),
+      "what restore puts back: unicode (\u2019 \u201c \u201d \u2014 and no-break spaces, the "
+      "default) or "
+      "ascii (' \" -- and plain spaces); same as --set restore.punctuation=STYLE")(
+      "set", po::value(&raw.sets)->composing()->value_name("STAGE.KEY=VALUE"),
+      "set a stage key, e.g. --set normalise.collapse-spaces=true (repeatable)");
   return d;
 }
 
 po::options_description input_options(RawOptions& raw) {
   po::options_description d("Input");
-  d.add_options()
-      ("input-format", po::value(&raw.input_format)->default_value("auto")->value_name("FMT"),
-       "text (one document per file), jsonl (one JSON object per line), or auto: jsonl for "
-       ".jsonl/.ndjson (.gz too), text otherwise")
-      ("text-field", po::value(&raw.text_field)->default_value("text")->value_name("F"),
-       "JSON Lines field that holds the document text")
-      ("id-field", po::value(&raw.id_field)->default_value("id")->value_name("F"),
-       "JSON Lines field that holds the document id (default id; else FILE:LINE)");
+  d.add_options()(
+      "input-format", po::value(&raw.input_format)->default_value("auto")->value_name("FMT"),
+      "text (one document per file), jsonl (one JSON object per line), or auto: jsonl for "
+      ".jsonl/.ndjson (.gz too), text otherwise")(
+      "text-field", po::value(&raw.text_field)->default_value("text")->value_name("F"),
+      "JSON Lines field that holds the document text")(
+      "id-field", po::value(&raw.id_field)->default_value("id")->value_name("F"),
+      "JSON Lines field that holds the document id (default id; else FILE:LINE)");
   return d;
 }
 
 po::options_description output_options(RawOptions& raw, const std::string& command) {
   po::options_description d("Output");
   if (command == "fix") {
-    d.add_options()
-        ("diff", po::bool_switch(&raw.diff), "print a unified diff of the fixes instead of writing")
-        ("backup", po::bool_switch(&raw.backup), "keep the original as FILE.orig");
+    d.add_options()("diff", po::bool_switch(&raw.diff),
+                    "print a unified diff of the fixes instead of writing")(
+        "backup", po::bool_switch(&raw.backup), "keep the original as FILE.orig");
     return d;
   }
   if (command == "check") {
-    d.add_options()
-        ("format", po::value(&raw.format)->default_value("auto")->value_name("FMT"),
-         "line: 'path:line:col: severity rule: message'; pretty: the same in colour with the "
-         "source line (the default on a terminal; NO_COLOR turns colour off); json: one object "
-         "per document; sarif: SARIF 2.1.0; github: GitHub Actions annotations; gitlab: GitLab "
-         "Code Quality JSON")
-        ("fail-on", po::value(&raw.fail_on)->default_value("warning")->value_name("LEVEL"),
-         "exit 1 when a finding is at or above LEVEL: suggestion, warning, error, never")
-        ("report-edits-from", po::value(&raw.report_edits_from)->default_value("restore")
-             ->value_name("A,B"),
-         "stages whose changes are reported as suggestion findings (check changes nothing)")
-        ("allowlist", po::value(&raw.allowlist)->value_name("FILE"),
-         "terms used on purpose, one per line: findings on exactly these words are not reported")
-        ("baseline", po::value(&raw.baseline)->value_name("FILE"),
-         "report only findings that are not in this baseline (see --write-baseline)")
-        ("write-baseline", po::value(&raw.write_baseline)->value_name("FILE"),
-         "record every current finding in FILE by fingerprint (rule, document, nearby text), "
-         "so that a later --baseline FILE reports only new ones");
+    d.add_options()(
+        "format", po::value(&raw.format)->default_value("auto")->value_name("FMT"),
+        "line: 'path:line:col: severity rule: message'; pretty: the same in colour with the "
+        "source line (the default on a terminal; NO_COLOR turns colour off); json: one object "
+        "per document; sarif: SARIF 2.1.0; github: GitHub Actions annotations; gitlab: GitLab "
+        "Code Quality JSON")(
+        "fail-on", po::value(&raw.fail_on)->default_value("warning")->value_name("LEVEL"),
+        "exit 1 when a finding is at or above LEVEL: suggestion, warning, error, never")(
+        "report-edits-from",
+        po::value(&raw.report_edits_from)->default_value("restore")->value_name("A,B"),
+        "stages whose changes are reported as suggestion findings (check changes nothing)")(
+        "allowlist", po::value(&raw.allowlist)->value_name("FILE"),
+        "terms used on purpose, one per line: findings on exactly these words are not reported")(
+        "baseline", po::value(&raw.baseline)->value_name("FILE"),
+        "report only findings that are not in this baseline (see --write-baseline)")(
+        "write-baseline", po::value(&raw.write_baseline)->value_name("FILE"),
+        "record every current finding in FILE by fingerprint (rule, document, nearby text), "
+        "so that a later --baseline FILE reports only new ones");
   } else {
-    d.add_options()
-        ("format", po::value(&raw.format)->default_value("auto")->value_name("FMT"),
-         "text: the cleaned body; jsonl: one record per document (README: Output schema); "
-         "auto: jsonl for JSON Lines input, text otherwise")
-        ("output-dir,o", po::value(&raw.output_dir)->value_name("DIR"),
-         "write per-input files here instead of stdout: NAME.txt, NAME.footer.txt and "
-         "NAME.findings.jsonl (text), or NAME.jsonl (jsonl)")
-        ("keep-footer", po::bool_switch(&raw.keep_footer),
-         "keep the footer in the cleaned text (it is still reported)")
-        ("findings", po::value(&raw.findings_file)->value_name("FILE"),
-         "also write every finding to FILE as JSON Lines (id, input, record, finding)")
-        ("stats", po::value(&raw.stats_file)->value_name("FILE"),
-         "write the run's statistics as JSON: documents, edits and time per stage, findings per "
-         "rule, footers per family")
-        ("shard", po::value(&raw.shard)->value_name("K/N"),
-         "process shard K of N: input i of the byte-sorted listing (or of --inputs-from) when "
-         "i % N == K; needs --output-dir, writes reports/K.findings.jsonl, stats/K.json and, "
-         "last, done/K.json; a rerun skips a shard whose manifest matches")
-        ("shard-from-env", po::bool_switch(&raw.shard_from_env),
-         "take K from SLURM_ARRAY_TASK_ID (N still from --shard-count)")
-        ("shard-count", po::value(&raw.shard_count)->value_name("N"), "N for --shard-from-env")
-        ("inputs-from", po::value(&raw.inputs_from)->value_name("FILE"),
-         "read the input listing from FILE, one path per line, in that order")
-        ("force", po::bool_switch(&raw.force), "redo a shard even if its manifest says done")
-        ("fail-on", po::value(&raw.fail_on)->default_value("never")->value_name("LEVEL"),
-         "exit 1 when a finding is at or above LEVEL: suggestion, warning, error, never");
+    d.add_options()(
+        "format", po::value(&raw.format)->default_value("auto")->value_name("FMT"),
+        "text: the cleaned body; jsonl: one record per document (README: Output schema); "
+        "auto: jsonl for JSON Lines input, text otherwise")(
+        "output-dir,o", po::value(&raw.output_dir)->value_name("DIR"),
+        "write per-input files here instead of stdout: NAME.txt, NAME.footer.txt and "
+        "NAME.findings.jsonl (text), or NAME.jsonl (jsonl)")(
+        "keep-footer", po::bool_switch(&raw.keep_footer),
+        "keep the footer in the cleaned text (it is still reported)")(
+        "findings", po::value(&raw.findings_file)->value_name("FILE"),
+        "also write every finding to FILE as JSON Lines (id, input, record, finding)")(
+        "stats", po::value(&raw.stats_file)->value_name("FILE"),
+        "write the run's statistics as JSON: documents, edits and time per stage, findings per "
+        "rule, footers per family")(
+        "shard", po::value(&raw.shard)->value_name("K/N"),
+        "process shard K of N: input i of the byte-sorted listing (or of --inputs-from) when "
+        "i % N == K; needs --output-dir, writes reports/K.findings.jsonl, stats/K.json and, "
+        "last, done/K.json; a rerun skips a shard whose manifest matches")(
+        "shard-from-env", po::bool_switch(&raw.shard_from_env),
+        "take K from SLURM_ARRAY_TASK_ID (N still from --shard-count)")(
+        "shard-count", po::value(&raw.shard_count)->value_name("N"), "N for --shard-from-env")(
+        "inputs-from", po::value(&raw.inputs_from)->value_name("FILE"),
+        "read the input listing from FILE, one path per line, in that order")(
+        "force", po::bool_switch(&raw.force), "redo a shard even if its manifest says done")(
+        "fail-on", po::value(&raw.fail_on)->default_value("never")->value_name("LEVEL"),
+        "exit 1 when a finding is at or above LEVEL: suggestion, warning, error, never");
   }
   return d;
 }
 
 void print_usage(std::ostream& os) {
-  os << "copydesk " COPYDESK_VERSION ": clean and check scraped text\n\n"
+  os << "copydesk " COPYDESK_VERSION
+        ": clean and check scraped text\n\n"
         "Usage:\n"
         "  copydesk clean [OPTIONS] [FILE|DIR|-]...   clean documents, write text or JSON Lines\n"
         "  copydesk check [OPTIONS] [FILE|DIR|-]...   report findings, change nothing\n"
         "  copydesk fix [--diff] [--backup] FILE...   apply the edits to files in place\n"
         "  copydesk merge-reports DIR                 join the findings and statistics of shards\n"
-        "  copydesk review RUN.jsonl -o review.html   an HTML page for editors from clean's JSON Lines\n"
+        "  copydesk review RUN.jsonl -o review.html   an HTML page for editors from clean's JSON "
+        "Lines\n"
         "  copydesk eval --damage MODE CLEAN...       damage clean text, restore it, score it\n"
         "  copydesk train [--out DIR] CLEAN...        build the restore model from clean prose\n"
-        "  copydesk explain TEXT                      each character, its name, and what repair does\n"
+        "  copydesk explain TEXT                      each character, its name, and what repair "
+        "does\n"
         "  copydesk COMMAND --help                    options of a command\n"
         "  copydesk --list-stages | --version\n\n"
         "Inputs: text files (one document each), JSON Lines (.jsonl, one document per line),\n"
@@ -275,7 +276,7 @@ void setup_logging(const RawOptions& raw) {
 // for the files under it. The last matching section wins.
 struct PathSection {
   std::string pattern;
-  std::string base_dir;  // folder of the config file
+  std::string base_dir;                       // folder of the config file
   std::map<std::string, std::string> values;  // "stages" and "stage.key"
 };
 
@@ -317,8 +318,9 @@ bool split_path_key(const std::string& key, std::string& pattern, std::string& r
 
 // Collects "stage.key = value" options that Program_options did not know,
 // and keys of per-path sections.
-void collect_stage_settings(const po::parsed_options& parsed, std::map<std::string, std::string>& into,
-                            const std::string& origin, std::vector<PathSection>* sections = nullptr) {
+void collect_stage_settings(const po::parsed_options& parsed,
+                            std::map<std::string, std::string>& into, const std::string& origin,
+                            std::vector<PathSection>* sections = nullptr) {
   for (const auto& opt : parsed.options) {
     if (!opt.unregistered) continue;
     const std::string& key = opt.string_key;
@@ -335,7 +337,8 @@ void collect_stage_settings(const po::parsed_options& parsed, std::map<std::stri
       continue;
     }
     size_t dot = key.find('.');
-    if (dot == std::string::npos && option_of_any_command(key)) continue;  // another command's option
+    if (dot == std::string::npos && option_of_any_command(key))
+      continue;  // another command's option
     if (dot == std::string::npos || !find_stage(key.substr(0, dot)))
       throw UsageError(origin + ": unknown option '" + key + "'");
     std::string value = opt.value.empty() ? "" : opt.value.front();
@@ -348,8 +351,10 @@ ParsedCommandLine parse(int argc, char** argv, const std::string& command) {
   RawOptions& raw = out.raw;
   raw.command = command;
   po::options_description visible;
-  visible.add(general_options(raw)).add(pipeline_options(raw)).add(input_options(raw)).add(
-      output_options(raw, command));
+  visible.add(general_options(raw))
+      .add(pipeline_options(raw))
+      .add(input_options(raw))
+      .add(output_options(raw, command));
   po::options_description hidden;
   hidden.add_options()("input", po::value(&raw.inputs)->composing());
   po::options_description all;
@@ -378,7 +383,8 @@ ParsedCommandLine parse(int argc, char** argv, const std::string& command) {
         stage_values.emplace(s.substr(0, eq), s.substr(eq + 1));
       }
     }
-    std::string data_dir = find_data_dir(vm.count("data-dir") ? vm["data-dir"].as<std::string>() : "");
+    std::string data_dir =
+        find_data_dir(vm.count("data-dir") ? vm["data-dir"].as<std::string>() : "");
     std::vector<std::string> config_files;
     if (vm.count("config")) {
       config_files.push_back(vm["config"].as<std::string>());
@@ -408,7 +414,8 @@ ParsedCommandLine parse(int argc, char** argv, const std::string& command) {
   out.settings.policy = {raw.apply_threshold, raw.review_threshold};
   out.settings.max_document_bytes = raw.max_document_bytes;
   if (!raw.encoding.empty()) stage_values.insert_or_assign("decode.encoding", raw.encoding);
-  if (!raw.punctuation.empty()) stage_values.insert_or_assign("restore.punctuation", raw.punctuation);
+  if (!raw.punctuation.empty())
+    stage_values.insert_or_assign("restore.punctuation", raw.punctuation);
   for (const auto& [k, v] : stage_values) {
     size_t dot = k.find('.');
     std::string stage = k.substr(0, dot), key = k.substr(dot + 1);
@@ -423,8 +430,8 @@ ParsedCommandLine parse(int argc, char** argv, const std::string& command) {
       out.settings.values[k] = v;
     }
   }
-  out.stages = split_list(raw.stages.empty() ? "decode,repair,normalise,restore,split-footer,flag-slips"
-                                             : raw.stages);
+  out.stages = split_list(
+      raw.stages.empty() ? "decode,repair,normalise,restore,split-footer,flag-slips" : raw.stages);
   if (out.stages.empty()) throw UsageError("--stages names no stage");
   for (const auto& s : out.stages)
     if (!find_stage(s)) {
@@ -442,7 +449,8 @@ ParsedCommandLine parse(int argc, char** argv, const std::string& command) {
 // The progress line: forced on or off, else shown when stderr is a terminal,
 // not with --quiet, and not when results are printed on a terminal too.
 ProgressMode progress_mode(const RawOptions& raw, bool results_on_stdout) {
-  if (raw.progress && raw.no_progress) throw UsageError("--progress and --no-progress contradict each other");
+  if (raw.progress && raw.no_progress)
+    throw UsageError("--progress and --no-progress contradict each other");
   if (raw.progress) return ProgressMode::kAlways;
   if (raw.no_progress || raw.quiet || (results_on_stdout && isatty(1))) return ProgressMode::kNever;
   return ProgressMode::kAuto;
@@ -451,7 +459,8 @@ ProgressMode progress_mode(const RawOptions& raw, bool results_on_stdout) {
 std::optional<Severity> parse_fail_on(const std::string& s) {
   if (s == "never") return std::nullopt;
   auto sev = parse_severity(s);
-  if (!sev) throw UsageError("--fail-on expects suggestion, warning, error or never, got '" + s + "'");
+  if (!sev)
+    throw UsageError("--fail-on expects suggestion, warning, error or never, got '" + s + "'");
   return sev;
 }
 
@@ -516,7 +525,8 @@ class PipelineSet {
         if (k == "stages") {
           stages = split_list(v);
           for (const auto& st : stages)
-            if (!find_stage(st)) throw UsageError("[" + sec.pattern + "]: unknown stage '" + st + "'");
+            if (!find_stage(st))
+              throw UsageError("[" + sec.pattern + "]: unknown stage '" + st + "'");
         } else {
           settings.values[k] = v;
         }
@@ -527,7 +537,8 @@ class PipelineSet {
   const Pipeline& for_document(const Document& doc) const {
     if (!doc.source_path.empty() && doc.source_path != "-")
       for (auto it = sections_.rbegin(); it != sections_.rend(); ++it)
-        if (path_section_matches(it->first.pattern, it->first.base_dir, doc.source_path)) return it->second;
+        if (path_section_matches(it->first.pattern, it->first.base_dir, doc.source_path))
+          return it->second;
     return default_;
   }
   const Pipeline& default_pipeline() const { return default_; }
@@ -593,13 +604,21 @@ std::string stats_json(const RunTotals& t, const RunReport& r) {
   w.key("stages").begin_object();
   for (const auto& name : t.stage_order) {
     const auto& c = t.per_stage.at(name);
-    w.key(name).begin_object()
-        .key("edits_applied").integer(static_cast<int64_t>(c.edits_applied))
-        .key("edits_reviewed").integer(static_cast<int64_t>(c.edits_reviewed))
-        .key("edits_dropped").integer(static_cast<int64_t>(c.edits_dropped))
-        .key("edits_rejected").integer(static_cast<int64_t>(c.edits_rejected))
-        .key("findings").integer(static_cast<int64_t>(c.findings))
-        .key("seconds").number(c.seconds).end_object();
+    w.key(name)
+        .begin_object()
+        .key("edits_applied")
+        .integer(static_cast<int64_t>(c.edits_applied))
+        .key("edits_reviewed")
+        .integer(static_cast<int64_t>(c.edits_reviewed))
+        .key("edits_dropped")
+        .integer(static_cast<int64_t>(c.edits_dropped))
+        .key("edits_rejected")
+        .integer(static_cast<int64_t>(c.edits_rejected))
+        .key("findings")
+        .integer(static_cast<int64_t>(c.findings))
+        .key("seconds")
+        .number(c.seconds)
+        .end_object();
   }
   w.end_object();
   w.key("findings_per_rule").begin_object();
@@ -618,8 +637,8 @@ std::string stats_json(const RunTotals& t, const RunReport& r) {
 std::string report_line(const Document& doc, const MappedFinding& f) {
   std::string s = "{\"id\":";
   append_json_string(s, doc.id);
-  s += ",\"input\":" + std::to_string(doc.input_index) + ",\"record\":" + std::to_string(doc.record_index) +
-       ",\"source\":";
+  s += ",\"input\":" + std::to_string(doc.input_index) +
+       ",\"record\":" + std::to_string(doc.record_index) + ",\"source\":";
   append_json_string(s, doc.source_name);
   s += ",\"finding\":" + finding_json(doc, f) + "}\n";
   return s;
@@ -633,7 +652,8 @@ std::vector<std::string> config_parts(const ParsedCommandLine& cl) {
   parts.push_back("review=" + std::to_string(cl.settings.policy.review_threshold));
   for (const auto& [k, v] : cl.settings.values) parts.push_back(k + "=" + v);
   for (const auto& [k, v] : cl.settings.stage_policy)
-    parts.push_back(k + ".policy=" + std::to_string(v.apply_threshold) + "/" + std::to_string(v.review_threshold));
+    parts.push_back(k + ".policy=" + std::to_string(v.apply_threshold) + "/" +
+                    std::to_string(v.review_threshold));
   for (const auto& v : {raw.input_format, raw.text_field, raw.id_field, raw.format,
                         std::string(raw.keep_footer ? "keep-footer" : "cut-footer"),
                         std::to_string(raw.max_document_bytes)})
@@ -674,7 +694,8 @@ int run_clean(const ParsedCommandLine& cl) {
     std::string err;
     shard = parse_shard(spec, err);
     if (!shard) throw UsageError(err);
-    if (raw.output_dir.empty()) throw UsageError("--shard needs --output-dir (for outputs and the done/ manifest)");
+    if (raw.output_dir.empty())
+      throw UsageError("--shard needs --output-dir (for outputs and the done/ manifest)");
   }
   std::vector<InputFile> files;
   if (!raw.inputs_from.empty()) {
@@ -682,7 +703,8 @@ int run_clean(const ParsedCommandLine& cl) {
   } else {
     files = expand_inputs(raw.inputs);
     if (shard) {
-      std::sort(files.begin(), files.end(), [](const InputFile& a, const InputFile& b) { return a.path < b.path; });
+      std::sort(files.begin(), files.end(),
+                [](const InputFile& a, const InputFile& b) { return a.path < b.path; });
       for (size_t i = 0; i < files.size(); ++i) files[i].index = i;
     }
   }
@@ -709,13 +731,14 @@ int run_clean(const ParsedCommandLine& cl) {
       std::vector<std::string> inputs;
       for (const auto& f : files) inputs.push_back(f.path);
       if (m->config_hash != hash)
-        throw UsageError("shard " + std::to_string(shard->index) + "/" + std::to_string(shard->count) +
-                         " was done with another configuration (" + manifest_path +
-                         "); use --force to redo it");
+        throw UsageError("shard " + std::to_string(shard->index) + "/" +
+                         std::to_string(shard->count) + " was done with another configuration (" +
+                         manifest_path + "); use --force to redo it");
       if (m->inputs != inputs || m->shard.count != shard->count)
         throw UsageError("shard " + std::to_string(shard->index) + " was done with other inputs (" +
                          manifest_path + "); use --force to redo it");
-      spdlog::info("shard {}/{}: skipped, already done ({})", shard->index, shard->count, manifest_path);
+      spdlog::info("shard {}/{}: skipped, already done ({})", shard->index, shard->count,
+                   manifest_path);
       return kExitOk;
     }
   }
@@ -729,8 +752,11 @@ int run_clean(const ParsedCommandLine& cl) {
   std::string current;
   std::unique_ptr<AtomicFile> body_file, footer_file, findings_file, jsonl_file;
   std::unique_ptr<AtomicFile> report_file;
-  if (shard) report_file = std::make_unique<AtomicFile>(out_dir + "/reports/" + shard_name(shard->index) + ".findings.jsonl");
-  else if (!raw.findings_file.empty()) report_file = std::make_unique<AtomicFile>(raw.findings_file);
+  if (shard)
+    report_file = std::make_unique<AtomicFile>(out_dir + "/reports/" + shard_name(shard->index) +
+                                               ".findings.jsonl");
+  else if (!raw.findings_file.empty())
+    report_file = std::make_unique<AtomicFile>(raw.findings_file);
 
   auto commit = [&](std::unique_ptr<AtomicFile>& f) {
     if (!f) return;
@@ -751,9 +777,13 @@ int run_clean(const ParsedCommandLine& cl) {
       // Compressed inputs give outputs compressed the same way.
       const std::string& name = doc.source_name;
       auto has = [&](std::string_view ext) {
-        return name.size() > ext.size() && name.compare(name.size() - ext.size(), ext.size(), ext) == 0;
+        return name.size() > ext.size() &&
+               name.compare(name.size() - ext.size(), ext.size(), ext) == 0;
       };
-      jsonl_file = std::make_unique<AtomicFile>(base + ".jsonl" + (has(".gz") ? ".gz" : has(".zst") ? ".zst" : ""));
+      jsonl_file = std::make_unique<AtomicFile>(base + ".jsonl" +
+                                                (has(".gz")    ? ".gz"
+                                                 : has(".zst") ? ".zst"
+                                                               : ""));
     } else {
       body_file = std::make_unique<AtomicFile>(base + ".txt");
       footer_file = std::make_unique<AtomicFile>(base + ".footer.txt");
@@ -764,57 +794,71 @@ int run_clean(const ParsedCommandLine& cl) {
   DocumentReader reader(files, ro);
   StdoutSink out;
   std::string key_of_current;
-  run_engine(reader, pipelines.chooser(), {.threads = raw.threads, .progress = progress_mode(raw, out_dir.empty())}, [&](Document& doc,
-                                                           const std::vector<StageCounters>& counters) {
-    add_counters(totals, pipelines.for_document(doc), counters);
-    note_document(doc, totals, fail_on, doc.findings);
-    report.add(doc);
-    const std::string key = std::to_string(doc.input_index) + "\n" + doc.source_name;
-    if (!out_dir.empty() && key != key_of_current) {
-      finish_file();
-      key_of_current = key;
-      open_file(doc);
-    }
-    if (report_file)
-      for (const auto& f : doc.findings) report_file->write(report_line(doc, f));
-    if (jsonl) {
-      std::string line = record_json(doc, rec);
-      line += '\n';
-      if (out_dir.empty()) out.write(line);
-      else jsonl_file->write(line);
-      return;
-    }
-    std::string_view body = output_text(doc, rec);
-    if (out_dir.empty()) {
-      out.write(body);
-      return;
-    }
-    body_file->write(body);
-    footer_file->write(footer_text(doc));
-    std::string lines;
-    for (const auto& f : doc.findings) {
-      lines += "{\"id\":";
-      append_json_string(lines, doc.id);
-      lines += ",\"finding\":" + finding_json(doc, f) + "}\n";
-    }
-    if (doc.error) {
-      JsonWriter w;
-      w.begin_object().key("id").string(doc.id).key("error").begin_object().key("code").string(doc.error->code)
-          .key("message").string(doc.error->message).end_object().end_object();
-      lines += w.str() + "\n";
-    }
-    findings_file->write(lines);
-  });
+  run_engine(reader, pipelines.chooser(),
+             {.threads = raw.threads, .progress = progress_mode(raw, out_dir.empty())},
+             [&](Document& doc, const std::vector<StageCounters>& counters) {
+               add_counters(totals, pipelines.for_document(doc), counters);
+               note_document(doc, totals, fail_on, doc.findings);
+               report.add(doc);
+               const std::string key = std::to_string(doc.input_index) + "\n" + doc.source_name;
+               if (!out_dir.empty() && key != key_of_current) {
+                 finish_file();
+                 key_of_current = key;
+                 open_file(doc);
+               }
+               if (report_file)
+                 for (const auto& f : doc.findings) report_file->write(report_line(doc, f));
+               if (jsonl) {
+                 std::string line = record_json(doc, rec);
+                 line += '\n';
+                 if (out_dir.empty())
+                   out.write(line);
+                 else
+                   jsonl_file->write(line);
+                 return;
+               }
+               std::string_view body = output_text(doc, rec);
+               if (out_dir.empty()) {
+                 out.write(body);
+                 return;
+               }
+               body_file->write(body);
+               footer_file->write(footer_text(doc));
+               std::string lines;
+               for (const auto& f : doc.findings) {
+                 lines += "{\"id\":";
+                 append_json_string(lines, doc.id);
+                 lines += ",\"finding\":" + finding_json(doc, f) + "}\n";
+               }
+               if (doc.error) {
+                 JsonWriter w;
+                 w.begin_object()
+                     .key("id")
+                     .string(doc.id)
+                     .key("error")
+                     .begin_object()
+                     .key("code")
+                     .string(doc.error->code)
+                     .key("message")
+                     .string(doc.error->message)
+                     .end_object()
+                     .end_object();
+                 lines += w.str() + "\n";
+               }
+               findings_file->write(lines);
+             });
   if (!stop_flag().load()) out.check();
   if (stop_flag().load()) {
     // Abandon: the AtomicFiles' destructors remove their temporaries; no manifest.
-    spdlog::error("interrupted by signal {}; temporary files removed, no manifest written", stop_signal());
+    spdlog::error("interrupted by signal {}; temporary files removed, no manifest written",
+                  stop_signal());
     return kExitRetryable;
   }
   finish_file();
   if (report_file) commit(report_file);
   const std::string stats = stats_json(totals, report);
-  std::string stats_path = shard ? out_dir + "/stats/" + shard_name(shard->index) + ".json" : raw.stats_file;
+  std::string stats_path =
+      shard ? out_dir + "/stats/" + shard_name(shard->index) + ".json" : raw.stats_file;
   if (!stats_path.empty()) {
     AtomicFile f(stats_path);
     f.write(stats);
@@ -833,7 +877,8 @@ int run_clean(const ParsedCommandLine& cl) {
     spdlog::info("shard {}/{}: done, manifest {}", shard->index, shard->count, manifest_path);
   }
   log_summary(totals);
-  for (const auto& [family, n] : report.footers_per_family) spdlog::info("  footers {}: {}", family, n);
+  for (const auto& [family, n] : report.footers_per_family)
+    spdlog::info("  footers {}: {}", family, n);
   return exit_status(totals);
 }
 
@@ -864,18 +909,20 @@ int run_check(const ParsedCommandLine& cl) {
   BaselineWriter baseline_out;
   size_t suppressed = 0;
   auto reporter = make_reporter(*format, std::cout, pipelines.rules(), colour);
-  run_engine(reader, pipelines.chooser(), {.threads = raw.threads, .progress = progress_mode(raw, true)}, [&](Document& doc,
-                                                           const std::vector<StageCounters>& counters) {
-    add_counters(totals, pipelines.for_document(doc), counters);
-    auto findings = reportable_findings(doc, edit_stages);
-    suppressed += suppressions.filter(doc, findings);
-    if (!raw.write_baseline.empty()) baseline_out.add(doc, findings);
-    note_document(doc, totals, fail_on, findings);
-    reporter->document(doc, findings);
-  });
+  run_engine(reader, pipelines.chooser(),
+             {.threads = raw.threads, .progress = progress_mode(raw, true)},
+             [&](Document& doc, const std::vector<StageCounters>& counters) {
+               add_counters(totals, pipelines.for_document(doc), counters);
+               auto findings = reportable_findings(doc, edit_stages);
+               suppressed += suppressions.filter(doc, findings);
+               if (!raw.write_baseline.empty()) baseline_out.add(doc, findings);
+               note_document(doc, totals, fail_on, findings);
+               reporter->document(doc, findings);
+             });
   reporter->finish();
   if (!raw.write_baseline.empty()) baseline_out.write(raw.write_baseline);
-  if (suppressed) spdlog::info("{} finding(s) suppressed (allowlist, inline ignores, baseline)", suppressed);
+  if (suppressed)
+    spdlog::info("{} finding(s) suppressed (allowlist, inline ignores, baseline)", suppressed);
   std::cout.flush();
   if (!std::cout) throw OutputError("cannot write standard output");
   log_summary(totals);
@@ -920,32 +967,37 @@ int run_fix(const ParsedCommandLine& cl) {
   RunTotals totals;
   StdoutSink diff_out;
   size_t changed = 0;
-  run_engine(reader, pipelines.chooser(), {.threads = raw.threads, .progress = progress_mode(raw, raw.diff)}, [&](Document& doc,
-                                                           const std::vector<StageCounters>& counters) {
-    add_counters(totals, pipelines.for_document(doc), counters);
-    note_document(doc, totals, std::nullopt, {});
-    if (doc.error || doc.edits.empty()) return;
-    const std::string fixed = replay_edits(doc.original, doc.edits);
-    if (fixed == doc.original) return;
-    ++changed;
-    if (raw.diff) {
-      std::string d = unified_diff(doc.original, fixed, "a/" + doc.source_path, "b/" + doc.source_path);
-      diff_out.write(d);
-      return;
-    }
-    fs::path path(doc.source_path);
-    std::error_code ec;
-    auto perms = fs::status(path, ec).permissions();
-    if (raw.backup) {
-      fs::copy_file(path, fs::path(doc.source_path + ".orig"), fs::copy_options::overwrite_existing, ec);
-      if (ec) throw std::runtime_error("cannot write backup '" + doc.source_path + ".orig': " + ec.message());
-    }
-    AtomicFile out(path.string());
-    out.write(fixed);
-    out.commit();
-    fs::permissions(path, perms, ec);
-    spdlog::info("fixed {} ({} edit(s))", doc.source_path, doc.edits.size());
-  });
+  run_engine(reader, pipelines.chooser(),
+             {.threads = raw.threads, .progress = progress_mode(raw, raw.diff)},
+             [&](Document& doc, const std::vector<StageCounters>& counters) {
+               add_counters(totals, pipelines.for_document(doc), counters);
+               note_document(doc, totals, std::nullopt, {});
+               if (doc.error || doc.edits.empty()) return;
+               const std::string fixed = replay_edits(doc.original, doc.edits);
+               if (fixed == doc.original) return;
+               ++changed;
+               if (raw.diff) {
+                 std::string d = unified_diff(doc.original, fixed, "a/" + doc.source_path,
+                                              "b/" + doc.source_path);
+                 diff_out.write(d);
+                 return;
+               }
+               fs::path path(doc.source_path);
+               std::error_code ec;
+               auto perms = fs::status(path, ec).permissions();
+               if (raw.backup) {
+                 fs::copy_file(path, fs::path(doc.source_path + ".orig"),
+                               fs::copy_options::overwrite_existing, ec);
+                 if (ec)
+                   throw std::runtime_error("cannot write backup '" + doc.source_path +
+                                            ".orig': " + ec.message());
+               }
+               AtomicFile out(path.string());
+               out.write(fixed);
+               out.commit();
+               fs::permissions(path, perms, ec);
+               spdlog::info("fixed {} ({} edit(s))", doc.source_path, doc.edits.size());
+             });
   diff_out.check();
   spdlog::info("{} file(s) {}", changed, raw.diff ? "would change" : "changed");
   log_summary(totals);
@@ -969,11 +1021,15 @@ int run_cli(int argc, char** argv) {
       list_stages(std::cout);
       return kExitOk;
     }
-    if (command == "explain") return run_explain_command(std::vector<std::string>(argv + 2, argv + argc));
+    if (command == "explain")
+      return run_explain_command(std::vector<std::string>(argv + 2, argv + argc));
     if (command == "eval") return run_eval_command(std::vector<std::string>(argv + 2, argv + argc));
-    if (command == "train") return run_train_command(std::vector<std::string>(argv + 2, argv + argc));
-    if (command == "review") return run_review_command(std::vector<std::string>(argv + 2, argv + argc));
-    if (command == "merge-reports") return run_merge_reports(std::vector<std::string>(argv + 2, argv + argc));
+    if (command == "train")
+      return run_train_command(std::vector<std::string>(argv + 2, argv + argc));
+    if (command == "review")
+      return run_review_command(std::vector<std::string>(argv + 2, argv + argc));
+    if (command == "merge-reports")
+      return run_merge_reports(std::vector<std::string>(argv + 2, argv + argc));
     if (command != "clean" && command != "check" && command != "fix")
       throw UsageError("unknown command '" + command + "' (try copydesk --help)");
     ParsedCommandLine cl = parse(argc - 1, argv + 1, command);

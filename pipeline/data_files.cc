@@ -10,7 +10,8 @@
 namespace copydesk {
 
 std::string data_error(const std::string& path, size_t line, size_t col, std::string_view message) {
-  return path + ":" + std::to_string(line) + ":" + std::to_string(col) + ": " + std::string(message);
+  return path + ":" + std::to_string(line) + ":" + std::to_string(col) + ": " +
+         std::string(message);
 }
 
 std::string read_data_file(const std::string& path) {
@@ -39,7 +40,8 @@ std::vector<TsvRow> read_tsv(const std::string& path, size_t min_fields) {
     size_t start = 0;
     while (true) {
       size_t tab = line.find('\t', start);
-      row.fields.emplace_back(line.substr(start, tab == std::string_view::npos ? line.npos : tab - start));
+      row.fields.emplace_back(
+          line.substr(start, tab == std::string_view::npos ? line.npos : tab - start));
       if (tab == std::string_view::npos) break;
       start = tab + 1;
     }

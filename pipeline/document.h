@@ -34,7 +34,7 @@ struct AppliedEdit {
 
 struct MappedFinding {
   std::string stage;
-  Finding finding;     // finding.span is in text version `version`
+  Finding finding;  // finding.span is in text version `version`
   size_t version = 0;
   Span orig;
   Span out;
@@ -42,7 +42,7 @@ struct MappedFinding {
 
 struct MappedRegion {
   std::string stage;
-  Region region;       // region.span is in text version `version`
+  Region region;  // region.span is in text version `version`
   size_t version = 0;
   Span orig;
   Span out;
@@ -55,9 +55,9 @@ struct DocumentError {
 
 struct Document {
   std::string id;
-  std::string original;                     // bytes as read
-  std::string text;                         // current (after the last stage)
-  std::vector<OffsetMap> versions;          // versions[k]: text version k -> k+1
+  std::string original;             // bytes as read
+  std::string text;                 // current (after the last stage)
+  std::vector<OffsetMap> versions;  // versions[k]: text version k -> k+1
   std::vector<AppliedEdit> edits;
   std::vector<MappedFinding> findings;
   std::vector<MappedRegion> regions;
@@ -65,14 +65,14 @@ struct Document {
   // Members of a JSON Lines input record other than the text field, as raw
   // JSON ("key": value pairs, comma-joined), written back unchanged.
   std::string passthrough_json;
-  std::string source_path;                  // file the document came from
-  std::string source_name;                  // its path relative to the input argument
+  std::string source_path;  // file the document came from
+  std::string source_name;  // its path relative to the input argument
   // Markdown or HTML: the stages see the text with non-prose parts hidden
   // (same byte length, see markup.h); used by check and fix.
   MarkupKind markup = MarkupKind::kPlain;
-  size_t source_line = 0;                   // 1-based line in a JSON Lines file; 0 for text
-  size_t input_index = 0;                   // index of its file in the whole input listing
-  size_t record_index = 0;                  // 0-based record number within that file
+  size_t source_line = 0;   // 1-based line in a JSON Lines file; 0 for text
+  size_t input_index = 0;   // index of its file in the whole input listing
+  size_t record_index = 0;  // 0-based record number within that file
 
   size_t current_version() const { return versions.size(); }
 };

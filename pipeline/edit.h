@@ -25,11 +25,11 @@ struct Edit {
 };
 
 struct Finding {
-  Span span;                // in the text the stage saw (UTF-8 bytes)
+  Span span;  // in the text the stage saw (UTF-8 bytes)
   std::string rule;
   Severity severity = Severity::kWarning;
   std::string message;
-  std::string suggestion;   // replacement for span; empty when there is none
+  std::string suggestion;  // replacement for span; empty when there is none
   double confidence = 1.0;
 };
 

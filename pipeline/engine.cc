@@ -40,12 +40,13 @@ size_t usable_cpus() {
 
 void run_engine(DocumentReader& reader, const Pipeline& pipeline, const EngineOptions& options,
                 const DocumentSink& sink) {
-  run_engine(reader, [&](const Document&) -> const Pipeline& { return pipeline; }, options, sink);
+  run_engine(
+      reader, [&](const Document&) -> const Pipeline& { return pipeline; }, options, sink);
 }
 
 namespace {
-void run_engine_threads(DocumentReader& reader, const PipelineChooser& choose, const EngineOptions& options,
-                        const DocumentSink& sink);
+void run_engine_threads(DocumentReader& reader, const PipelineChooser& choose,
+                        const EngineOptions& options, const DocumentSink& sink);
 }  // namespace
 
 void run_engine(DocumentReader& reader, const PipelineChooser& choose, const EngineOptions& options,
@@ -58,19 +59,20 @@ void run_engine(DocumentReader& reader, const PipelineChooser& choose, const Eng
   {
     LogGuard guard(progress);  // log messages erase the line first
     progress.start();
-    run_engine_threads(reader, choose, options, [&](Document& doc, const std::vector<StageCounters>& c) {
-      const bool failed = doc.error.has_value();
-      sink(doc, c);
-      progress.add_document(failed);
-      progress.set_input_bytes(reader.input_bytes_read());
-    });
+    run_engine_threads(reader, choose, options,
+                       [&](Document& doc, const std::vector<StageCounters>& c) {
+                         const bool failed = doc.error.has_value();
+                         sink(doc, c);
+                         progress.add_document(failed);
+                         progress.set_input_bytes(reader.input_bytes_read());
+                       });
   }
   progress.finish();
 }
 
 namespace {
-void run_engine_threads(DocumentReader& reader, const PipelineChooser& choose, const EngineOptions& options,
-                        const DocumentSink& sink) {
+void run_engine_threads(DocumentReader& reader, const PipelineChooser& choose,
+                        const EngineOptions& options, const DocumentSink& sink) {
   const size_t threads = options.threads ? options.threads : usable_cpus();
   const size_t batch_docs = std::max<size_t>(1, options.batch_docs);
 

@@ -22,9 +22,9 @@
 namespace copydesk {
 
 struct EngineOptions {
-  size_t threads = 1;             // worker threads (0: as many as usable CPUs)
-  size_t batch_docs = 16;         // documents per batch
-  size_t in_flight_batches = 0;   // 0: 4 x threads
+  size_t threads = 1;                  // worker threads (0: as many as usable CPUs)
+  size_t batch_docs = 16;              // documents per batch
+  size_t in_flight_batches = 0;        // 0: 4 x threads
   size_t in_flight_bytes = 64u << 20;  // and at most this much document text (0: no byte bound)
   // A progress line on stderr (progress.h) while the run goes on: auto shows
   // it when stderr is a terminal; it is erased before run_engine returns.

@@ -52,8 +52,10 @@ std::vector<AlignOp> lcs_ops_t(const T* a, size_t n, const T* b, size_t m) {
     size_t i0 = i, j0 = j;
     while (i < n || j < m) {
       if (diag(i, j)) break;
-      if (j < m && (i == n || at(i, j + 1) >= at(i + 1, j))) ++j;
-      else ++i;
+      if (j < m && (i == n || at(i, j + 1) >= at(i + 1, j)))
+        ++j;
+      else
+        ++i;
     }
     ops.push_back({i0, i, j0, j});
   }
@@ -183,8 +185,9 @@ std::vector<size_t> token_offsets(const std::u32string& s, size_t begin, size_t 
 
 // --- Token alignment (score.py _token_regions, _anchors, _merge_regions) ------
 
-std::vector<std::pair<size_t, size_t>> anchors(const std::vector<int>& ka, const std::vector<int>& kb,
-                                               size_t i0, size_t i1, size_t j0, size_t j1) {
+std::vector<std::pair<size_t, size_t>> anchors(const std::vector<int>& ka,
+                                               const std::vector<int>& kb, size_t i0, size_t i1,
+                                               size_t j0, size_t j1) {
   std::unordered_map<int, size_t> ca, cb, seen;
   std::unordered_map<int, std::vector<size_t>> posb;
   for (size_t i = i0; i < i1; ++i) ++ca[ka[i]];
@@ -206,7 +209,8 @@ std::vector<std::pair<size_t, size_t>> anchors(const std::vector<int>& ka, const
   std::vector<size_t> tails, tail_idx, prev(pairs.size(), kNone);
   for (size_t k = 0; k < pairs.size(); ++k) {
     size_t j = pairs[k].second;
-    size_t lo = static_cast<size_t>(std::lower_bound(tails.begin(), tails.end(), j) - tails.begin());
+    size_t lo =
+        static_cast<size_t>(std::lower_bound(tails.begin(), tails.end(), j) - tails.begin());
     if (lo == tails.size()) {
       tails.push_back(j);
       tail_idx.push_back(k);
@@ -376,7 +380,8 @@ std::vector<std::pair<size_t, size_t>> difflib_pairs(const std::vector<int>& a,
     for (size_t k = 0; k < a.size(); ++k) pairs.emplace_back(k, k);
     return pairs;
   }
-  for (const Match& m : SequenceMatcher<int>(a.data(), a.size(), b.data(), b.size()).matching_blocks())
+  for (const Match& m :
+       SequenceMatcher<int>(a.data(), a.size(), b.data(), b.size()).matching_blocks())
     for (size_t k = 0; k < m.k; ++k) pairs.emplace_back(m.i + k, m.j + k);
   return pairs;
 }
@@ -413,8 +418,10 @@ std::string to_utf8(std::u32string_view s) {
   std::string out;
   out.reserve(s.size());
   for (char32_t c : s) {
-    if (c < 0x80) out.push_back(static_cast<char>(c));
-    else append_utf8(out, c);
+    if (c < 0x80)
+      out.push_back(static_cast<char>(c));
+    else
+      append_utf8(out, c);
   }
   return out;
 }

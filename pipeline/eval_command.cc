@@ -1,7 +1,5 @@
 #include "pipeline/eval_command.h"
 
-#include "pipeline/config_files.h"
-
 #include <fmt/format.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
@@ -15,6 +13,7 @@
 #include <sstream>
 
 #include "pipeline/atomic_file.h"
+#include "pipeline/config_files.h"
 #include "pipeline/eval_score.h"
 #include "pipeline/exit_status.h"
 #include "pipeline/json_writer.h"
@@ -32,8 +31,6 @@ namespace {
 
 using eval::CharClass;
 using eval::kNumClasses;
-
-
 
 struct EvalOptions {
   std::vector<std::string> inputs;
@@ -63,7 +60,6 @@ std::vector<std::string> split_list(const std::string& s) {
   }
   return out;
 }
-
 
 // "stage.key" = value into settings (apply-/review-threshold into a stage policy).
 void add_stage_value(PipelineSettings& s, const std::string& key, const std::string& value) {
@@ -98,29 +94,31 @@ Parsed parse(const std::vector<std::string>& args) {
       "Usage: copydesk eval [OPTIONS] INPUT...\n\n"
       "Damages clean text as eval/damage.py does, runs the pipeline over it and scores the\n"
       "restoration as eval/score.py does, with a confidence calibration table");
-  visible.add_options()
-      ("help,h", "show this help")
-      ("damage", po::value(&o.damage)->value_name("MODE"),
-       "strip-nonascii (delete every code point above U+007F, the default) or strip-apostrophes "
-       "(delete ASCII ' and U+2019 only)")
-      ("input-format", po::value(&o.input_format)->value_name("FMT"),
-       "text (one document per file), jsonl (one JSON object per line), or auto (default)")
-      ("text-field", po::value(&o.text_field)->value_name("F"), "JSON Lines field with the clean text")
-      ("id-field", po::value(&o.id_field)->value_name("F"), "JSON Lines field with the document id")
-      ("config,c", po::value(&o.config_file)->value_name("FILE"),
-       "read options from this INI file (default: .copydesk.ini here or above)")
-      ("data-dir", po::value(&o.data_dir)->value_name("DIR"), "folder with copydesk.ini and the data files")
-      ("stages", po::value(&o.stages)->value_name("A,B"), "stages to run (default restore)")
-      ("calibrate", po::value(&o.calibrate)->value_name("A,B"),
-       "stages whose proposed edits go into the calibration table (default restore)")
-      ("apply-threshold", po::value(&o.apply_threshold)->value_name("P"),
-       "apply an edit whose confidence is at least P (default 0.9)")
-      ("max-document-bytes", po::value(&o.max_document_bytes)->value_name("N"),
-       "a larger document fails (default 33554432)")
-      ("set", po::value(&o.sets)->composing()->value_name("STAGE.KEY=VALUE"), "set a stage key (repeatable)")
-      ("json", po::value(&o.json_file)->value_name("FILE"), "write every figure as JSON to FILE")
-      ("show", po::value(&o.show)->value_name("N"),
-       "print up to N misses, false insertions and collateral edits in context");
+  visible.add_options()("help,h", "show this help")(
+      "damage", po::value(&o.damage)->value_name("MODE"),
+      "strip-nonascii (delete every code point above U+007F, the default) or strip-apostrophes "
+      "(delete ASCII ' and U+2019 only)")(
+      "input-format", po::value(&o.input_format)->value_name("FMT"),
+      "text (one document per file), jsonl (one JSON object per line), or auto (default)")(
+      "text-field", po::value(&o.text_field)->value_name("F"),
+      "JSON Lines field with the clean text")("id-field", po::value(&o.id_field)->value_name("F"),
+                                              "JSON Lines field with the document id")(
+      "config,c", po::value(&o.config_file)->value_name("FILE"),
+      "read options from this INI file (default: .copydesk.ini here or above)")(
+      "data-dir", po::value(&o.data_dir)->value_name("DIR"),
+      "folder with copydesk.ini and the data files")(
+      "stages", po::value(&o.stages)->value_name("A,B"), "stages to run (default restore)")(
+      "calibrate", po::value(&o.calibrate)->value_name("A,B"),
+      "stages whose proposed edits go into the calibration table (default restore)")(
+      "apply-threshold", po::value(&o.apply_threshold)->value_name("P"),
+      "apply an edit whose confidence is at least P (default 0.9)")(
+      "max-document-bytes", po::value(&o.max_document_bytes)->value_name("N"),
+      "a larger document fails (default 33554432)")(
+      "set", po::value(&o.sets)->composing()->value_name("STAGE.KEY=VALUE"),
+      "set a stage key (repeatable)")("json", po::value(&o.json_file)->value_name("FILE"),
+                                      "write every figure as JSON to FILE")(
+      "show", po::value(&o.show)->value_name("N"),
+      "print up to N misses, false insertions and collateral edits in context");
   po::options_description hidden;
   hidden.add_options()("input", po::value(&o.inputs)->composing());
   po::options_description all;
@@ -129,9 +127,8 @@ Parsed parse(const std::vector<std::string>& args) {
   pos.add("input", -1);
   // What a config file may set for eval (stages is left out on purpose).
   po::options_description from_config;
-  from_config.add_options()
-      ("apply-threshold", po::value(&o.apply_threshold))
-      ("max-document-bytes", po::value(&o.max_document_bytes));
+  from_config.add_options()("apply-threshold", po::value(&o.apply_threshold))(
+      "max-document-bytes", po::value(&o.max_document_bytes));
 
   std::map<std::string, std::string> stage_values;
   try {
@@ -142,17 +139,22 @@ Parsed parse(const std::vector<std::string>& args) {
       out.exit_now = true;
       return out;
     }
-    for (const auto& s : vm.count("set") ? vm["set"].as<std::vector<std::string>>() : std::vector<std::string>{}) {
+    for (const auto& s :
+         vm.count("set") ? vm["set"].as<std::vector<std::string>>() : std::vector<std::string>{}) {
       size_t eq = s.find('='), dot = s.find('.');
-      if (eq == std::string::npos || dot == std::string::npos || dot > eq || !find_stage(s.substr(0, dot)))
+      if (eq == std::string::npos || dot == std::string::npos || dot > eq ||
+          !find_stage(s.substr(0, dot)))
         throw UsageError("--set expects STAGE.KEY=VALUE with a known stage, got '" + s + "'");
       stage_values.emplace(s.substr(0, eq), s.substr(eq + 1));
     }
     o.data_dir = find_data_dir(vm.count("data-dir") ? vm["data-dir"].as<std::string>() : "");
     std::vector<std::string> config_files;
-    if (vm.count("config")) config_files.push_back(vm["config"].as<std::string>());
-    else if (auto found = discover_config(); !found.empty()) config_files.push_back(found);
-    if (fs::exists(o.data_dir + "/copydesk.ini")) config_files.push_back(o.data_dir + "/copydesk.ini");
+    if (vm.count("config"))
+      config_files.push_back(vm["config"].as<std::string>());
+    else if (auto found = discover_config(); !found.empty())
+      config_files.push_back(found);
+    if (fs::exists(o.data_dir + "/copydesk.ini"))
+      config_files.push_back(o.data_dir + "/copydesk.ini");
     for (const auto& file : config_files) {
       std::ifstream in(file);
       if (!in) throw UsageError("cannot read config file '" + file + "'");
@@ -173,12 +175,18 @@ Parsed parse(const std::vector<std::string>& args) {
   }
 
   auto mode = eval::parse_damage_mode(o.damage);
-  if (!mode) throw UsageError("--damage expects strip-nonascii or strip-apostrophes, got '" + o.damage + "'");
+  if (!mode)
+    throw UsageError("--damage expects strip-nonascii or strip-apostrophes, got '" + o.damage +
+                     "'");
   out.damage = *mode;
-  if (o.input_format == "auto") out.format = InputFormat::kAuto;
-  else if (o.input_format == "text") out.format = InputFormat::kText;
-  else if (o.input_format == "jsonl") out.format = InputFormat::kJsonl;
-  else throw UsageError("--input-format expects text, jsonl or auto, got '" + o.input_format + "'");
+  if (o.input_format == "auto")
+    out.format = InputFormat::kAuto;
+  else if (o.input_format == "text")
+    out.format = InputFormat::kText;
+  else if (o.input_format == "jsonl")
+    out.format = InputFormat::kJsonl;
+  else
+    throw UsageError("--input-format expects text, jsonl or auto, got '" + o.input_format + "'");
   if (o.apply_threshold < 0 || o.apply_threshold > 1)
     throw UsageError("--apply-threshold must be in [0, 1]");
   out.settings.data_dir = o.data_dir;
@@ -192,7 +200,8 @@ Parsed parse(const std::vector<std::string>& args) {
   for (const auto& s : out.stages)
     if (!find_stage(s)) throw UsageError("unknown stage '" + s + "'");
   for (const auto& s : split_list(o.calibrate)) out.calibrate.insert(s);
-  if (o.inputs.empty()) throw UsageError("no input given (name clean files, directories or JSON Lines)");
+  if (o.inputs.empty())
+    throw UsageError("no input given (name clean files, directories or JSON Lines)");
   return out;
 }
 
@@ -227,8 +236,10 @@ std::string context(const std::u32string& text, size_t pos, size_t width = 25) {
                   eval::to_utf8(std::u32string_view(text).substr(pos, width));
   std::string out;
   for (char c : s) {
-    if (c == '\n') out += "\\n";
-    else out += c;
+    if (c == '\n')
+      out += "\\n";
+    else
+      out += c;
   }
   return out;
 }
@@ -236,8 +247,10 @@ std::string context(const std::u32string& text, size_t pos, size_t width = 25) {
 std::string quoted(const std::u32string& s) {
   std::string out = "'";
   for (char c : eval::to_utf8(s)) {
-    if (c == '\n') out += "\\n";
-    else out += c;
+    if (c == '\n')
+      out += "\\n";
+    else
+      out += c;
   }
   return out + "'";
 }
@@ -247,11 +260,11 @@ void score_one(Document& doc, const std::string& clean, const eval::Damaged& d, 
   const std::string& output = doc.error ? d.text : doc.text;
   const std::u32string in32 = eval::to_u32(d.text), gold32 = eval::to_u32(clean),
                        out32 = eval::to_u32(output);
-  const bool want_examples = cl.opt.show > 0 &&
-      (r.examples[0].size() < cl.opt.show || r.examples[1].size() < cl.opt.show ||
-       r.examples[2].size() < cl.opt.show);
-  eval::DocScore s = eval::score_document(in32, gold32, out32, eval::gold_runs(d, gold32), aligner,
-                                          want_examples);
+  const bool want_examples =
+      cl.opt.show > 0 && (r.examples[0].size() < cl.opt.show ||
+                          r.examples[1].size() < cl.opt.show || r.examples[2].size() < cl.opt.show);
+  eval::DocScore s =
+      eval::score_document(in32, gold32, out32, eval::gold_runs(d, gold32), aligner, want_examples);
   r.totals.add(s);
   if (doc.error) ++r.totals.docs_failed;
   for (const auto& ex : s.examples) {
@@ -281,7 +294,8 @@ void score_one(Document& doc, const std::string& clean, const eval::Damaged& d, 
       judge({e.orig.begin, e.orig.end, e.after, e.confidence, true, e.rule});
   for (const MappedFinding& f : doc.findings)
     if (cl.calibrate.count(f.stage) && is_edit_finding(f))
-      judge({f.orig.begin, f.orig.end, f.finding.suggestion, f.finding.confidence, false, f.finding.rule});
+      judge({f.orig.begin, f.orig.end, f.finding.suggestion, f.finding.confidence, false,
+             f.finding.rule});
 }
 
 // --- Output ------------------------------------------------------------------------
@@ -289,7 +303,8 @@ void score_one(Document& doc, const std::string& clean, const eval::Damaged& d, 
 std::string fmt3(std::optional<double> x) { return x ? fmt::format("{:.3f}", *x) : "    -"; }
 
 std::string pct(size_t num, size_t den) {
-  return den ? fmt::format("{:.4f}%", 100.0 * static_cast<double>(num) / static_cast<double>(den)) : "-";
+  return den ? fmt::format("{:.4f}%", 100.0 * static_cast<double>(num) / static_cast<double>(den))
+             : "-";
 }
 
 void print_table(std::ostream& os, const Results& r, const Parsed& cl) {
@@ -299,8 +314,8 @@ void print_table(std::ostream& os, const Results& r, const Parsed& cl) {
       "damage {}; stages {}; apply threshold {}\n",
       t.docs, t.docs_failed, r.docs_skipped, t.docs_unchanged_output, t.input_chars,
       eval::damage_mode_name(cl.damage), cl.opt.stages, cl.settings.policy.apply_threshold);
-  os << fmt::format("{:<7} {:<11} {:>7} {:>7} {:>7} {:>7} {:>6} {:>6} {:>6}\n", "view", "class", "gold",
-                    "TP", "FP", "FN", "P", "R", "F1");
+  os << fmt::format("{:<7} {:<11} {:>7} {:>7} {:>7} {:>7} {:>6} {:>6} {:>6}\n", "view", "class",
+                    "gold", "TP", "FP", "FN", "P", "R", "F1");
   for (const char* view : {"exact", "folded"}) {
     const eval::Counts& c = std::string(view) == "exact" ? t.exact : t.folded;
     std::vector<std::pair<std::string, eval::PRF>> rows;
@@ -310,8 +325,9 @@ void print_table(std::ostream& os, const Results& r, const Parsed& cl) {
     rows.emplace_back("ALL-space", c.micro_excl_space());
     for (const auto& [cls, p] : rows) {
       if (cls.rfind("ALL", 0) != 0 && !(p.gold || p.fp)) continue;
-      os << fmt::format("{:<7} {:<11} {:>7} {:>7} {:>7} {:>7} {:>6} {:>6} {:>6}\n", view, cls, p.gold,
-                        p.tp, p.fp, p.fn, fmt3(p.precision()), fmt3(p.recall()), fmt3(p.f1()));
+      os << fmt::format("{:<7} {:<11} {:>7} {:>7} {:>7} {:>7} {:>6} {:>6} {:>6}\n", view, cls,
+                        p.gold, p.tp, p.fp, p.fn, fmt3(p.precision()), fmt3(p.recall()),
+                        fmt3(p.f1()));
     }
   }
   const double per10k = t.input_chars ? 1e4 / static_cast<double>(t.input_chars) : 0.0;
@@ -321,18 +337,21 @@ void print_table(std::ostream& os, const Results& r, const Parsed& cl) {
       t.collateral, static_cast<double>(t.collateral) * per10k, t.collateral_style);
   const size_t n = t.docs ? t.docs : 1;
   os << fmt::format("docs restored exactly: {}/{} = {:.3f} (folded: {}); improved {}, worse {}\n",
-                    t.docs_exact, t.docs, static_cast<double>(t.docs_exact) / static_cast<double>(n),
-                    t.docs_exact_folded, t.docs_improved, t.docs_worse);
-  os << fmt::format("CER vs gold: input {}, output {}, output folded {}\n", pct(t.dist_before, t.gold_chars),
-                    pct(t.dist_after, t.gold_chars), pct(t.dist_after_folded, t.gold_chars));
+                    t.docs_exact, t.docs,
+                    static_cast<double>(t.docs_exact) / static_cast<double>(n), t.docs_exact_folded,
+                    t.docs_improved, t.docs_worse);
+  os << fmt::format("CER vs gold: input {}, output {}, output folded {}\n",
+                    pct(t.dist_before, t.gold_chars), pct(t.dist_after, t.gold_chars),
+                    pct(t.dist_after_folded, t.gold_chars));
   if (r.coarse_regions)
-    os << fmt::format("note: {} changed regions too large to align by character were counted whole\n",
-                      r.coarse_regions);
+    os << fmt::format(
+        "note: {} changed regions too large to align by character were counted whole\n",
+        r.coarse_regions);
 
   os << "calibration (every edit proposed by " << cl.opt.calibrate
      << "; right = gives the clean text over its span, folded view):\n";
-  os << fmt::format("{:<13} {:>7} {:>7} {:>7} {:>8} {:>9}\n", "confidence", "edits", "applied", "right",
-                    "share", "mean conf");
+  os << fmt::format("{:<13} {:>7} {:>7} {:>7} {:>8} {:>9}\n", "confidence", "edits", "applied",
+                    "right", "share", "mean conf");
   size_t total = 0, right = 0, applied = 0;
   for (const auto& b : r.calibration.buckets()) {
     total += b.count;
@@ -340,17 +359,20 @@ void print_table(std::ostream& os, const Results& r, const Parsed& cl) {
     applied += b.applied;
     if (!b.count) continue;
     const bool last = b.hi >= 1.0;
-    os << fmt::format("[{:.2f},{:.2f}{} {:>7} {:>7} {:>7} {:>8.3f} {:>9.3f}\n", b.lo, b.hi, last ? "]" : ")",
-                      b.count, b.applied, b.right, static_cast<double>(b.right) / static_cast<double>(b.count),
+    os << fmt::format("[{:.2f},{:.2f}{} {:>7} {:>7} {:>7} {:>8.3f} {:>9.3f}\n", b.lo, b.hi,
+                      last ? "]" : ")", b.count, b.applied, b.right,
+                      static_cast<double>(b.right) / static_cast<double>(b.count),
                       b.confidence_sum / static_cast<double>(b.count));
   }
-  os << fmt::format("{:<13} {:>7} {:>7} {:>7} {:>8}\n", "all", total, applied, right,
-                    total ? fmt::format("{:.3f}", static_cast<double>(right) / static_cast<double>(total)) : "-");
+  os << fmt::format(
+      "{:<13} {:>7} {:>7} {:>7} {:>8}\n", "all", total, applied, right,
+      total ? fmt::format("{:.3f}", static_cast<double>(right) / static_cast<double>(total)) : "-");
   if (!r.rules.empty()) {
     os << fmt::format("{:<36} {:>7} {:>7} {:>7} {:>14}\n", "rule", "edits", "right", "applied",
                       "applied right");
     for (const auto& [rule, s] : r.rules)
-      os << fmt::format("{:<36} {:>7} {:>7} {:>7} {:>14}\n", rule, s.count, s.right, s.applied, s.applied_right);
+      os << fmt::format("{:<36} {:>7} {:>7} {:>7} {:>14}\n", rule, s.count, s.right, s.applied,
+                        s.applied_right);
   }
   if (cl.opt.show) {
     os << "examples (exact view; | marks the input offset):\n";
@@ -361,8 +383,10 @@ void print_table(std::ostream& os, const Results& r, const Parsed& cl) {
 }
 
 void json_opt(JsonWriter& w, std::optional<double> x) {
-  if (x) w.raw(fmt::format("{}", *x));
-  else w.null();
+  if (x)
+    w.raw(fmt::format("{}", *x));
+  else
+    w.null();
 }
 
 void json_prf(JsonWriter& w, const eval::PRF& p) {
@@ -448,8 +472,10 @@ std::string results_json(const Results& r, const Parsed& cl) {
     w.key("share_right");
     json_opt(w, ratio(b.right, b.count));
     w.key("mean_confidence");
-    if (b.count) w.raw(fmt::format("{}", b.confidence_sum / static_cast<double>(b.count)));
-    else w.null();
+    if (b.count)
+      w.raw(fmt::format("{}", b.confidence_sum / static_cast<double>(b.count)));
+    else
+      w.null();
     w.end_object();
   }
   w.end_array();
@@ -487,7 +513,8 @@ int run_eval_command(const std::vector<std::string>& args) {
     while (reader.next(doc)) {
       if (doc.error) {
         ++r.docs_skipped;
-        spdlog::error("{}: cannot read the clean text: {} ({})", doc.id, doc.error->message, doc.error->code);
+        spdlog::error("{}: cannot read the clean text: {} ({})", doc.id, doc.error->message,
+                      doc.error->code);
         continue;
       }
       if (size_t bad = find_invalid_utf8(doc.original); bad != std::string::npos) {
@@ -504,7 +531,8 @@ int run_eval_command(const std::vector<std::string>& args) {
         pipeline.run(doc);
       }
       if (doc.error)
-        spdlog::error("{}: {} ({}); scored as returned unchanged", doc.id, doc.error->message, doc.error->code);
+        spdlog::error("{}: {} ({}); scored as returned unchanged", doc.id, doc.error->message,
+                      doc.error->code);
       score_one(doc, clean, d, cl, aligner, r);
     }
     r.coarse_regions = aligner.coarse_regions();

@@ -1,7 +1,5 @@
 #include "pipeline/eval_score.h"
 
-#include "pipeline/utf8.h"
-
 #include <unicode/uchar.h>
 #include <unicode/utf8.h>
 
@@ -9,6 +7,8 @@
 #include <cstdint>
 #include <set>
 #include <unordered_map>
+
+#include "pipeline/utf8.h"
 
 namespace copydesk::eval {
 namespace {
@@ -59,7 +59,8 @@ bool is_zs(char32_t c) { return char_type(c) == U_SPACE_SEPARATOR; }
 bool py_isspace(char32_t c) {
   if (c < 0x80) return c == ' ' || (c >= '\t' && c <= '\r') || (c >= 0x1C && c <= 0x1F);
   UCharDirection d = u_charDirection(static_cast<UChar32>(c));
-  return d == U_WHITE_SPACE_NEUTRAL || d == U_BLOCK_SEPARATOR || d == U_SEGMENT_SEPARATOR || is_zs(c);
+  return d == U_WHITE_SPACE_NEUTRAL || d == U_BLOCK_SEPARATOR || d == U_SEGMENT_SEPARATOR ||
+         is_zs(c);
 }
 
 bool letter_or_mark(char32_t c) {
@@ -90,13 +91,15 @@ constexpr std::u32string_view kDashes =
     U"-\u2010\u2011\u2012\u2013\u2014\u2015\u2e3a\u2e3b\ufe58\ufe63\uff0d";
 constexpr char32_t kEllipsis = 0x2026;
 // Word-initial elisions: an apostrophe before these is not an opening quote.
-constexpr std::u32string_view kElisions[] = {U"em",  U"til",   U"tis",   U"twas", U"cause",
-                                             U"n",   U"bout",  U"round", U"nuff", U"ol"};
+constexpr std::u32string_view kElisions[] = {U"em", U"til",  U"tis",   U"twas", U"cause",
+                                             U"n",  U"bout", U"round", U"nuff", U"ol"};
 
 bool is_word(char32_t c) { return py_isalnum(c); }
 
 char32_t at_or_space(const std::u32string& t, size_t pos) { return pos < t.size() ? t[pos] : U' '; }
-char32_t before_or_space(const std::u32string& t, size_t pos) { return pos > 0 ? t[pos - 1] : U' '; }
+char32_t before_or_space(const std::u32string& t, size_t pos) {
+  return pos > 0 ? t[pos - 1] : U' ';
+}
 
 // True if the single-quote character at pos opens a quotation.
 bool opens_single(const std::u32string& text, size_t pos) {
@@ -116,8 +119,8 @@ CharClass single_quote_class(const std::u32string& text, size_t pos) {
   char32_t prev = before_or_space(text, pos);
   char32_t nxt = at_or_space(text, pos + 1);
   bool pw = is_word(prev), nw = is_word(nxt);
-  if (pw && nw) return CharClass::kApostrophe;                 // don't, d'Affaires
-  if (!pw && py_isdigit(nxt)) return CharClass::kApostrophe;   // '90s
+  if (pw && nw) return CharClass::kApostrophe;                // don't, d'Affaires
+  if (!pw && py_isdigit(nxt)) return CharClass::kApostrophe;  // '90s
   if (!pw && nw) return opens_single(text, pos) ? CharClass::kQuote : CharClass::kApostrophe;
   if (pw && !nw) {
     // girls' (possessive) or word' (closing quote): closing only if a single
@@ -159,7 +162,8 @@ std::vector<std::pair<size_t, size_t>> match_tokens(const std::vector<std::u32st
   std::unordered_map<std::u32string, int> ids;
   auto intern = [&](const std::vector<std::u32string>& v) {
     std::vector<int> out;
-    for (const auto& t : v) out.push_back(ids.try_emplace(t, static_cast<int>(ids.size())).first->second);
+    for (const auto& t : v)
+      out.push_back(ids.try_emplace(t, static_cast<int>(ids.size())).first->second);
     return out;
   };
   std::vector<int> gi = intern(g), si = intern(s);
@@ -264,7 +268,8 @@ CharClass classify(const std::u32string& text, size_t pos) {
   if (ch == kEllipsis) return CharClass::kEllipsis;
   if (py_isspace(ch) || is_zs(ch)) {
     auto plain = [](char32_t c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; };
-    bool near_plain = (pos > 0 && plain(text[pos - 1])) || (pos + 1 < text.size() && plain(text[pos + 1]));
+    bool near_plain =
+        (pos > 0 && plain(text[pos - 1])) || (pos + 1 < text.size() && plain(text[pos + 1]));
     if (!plain(ch) && near_plain) return CharClass::kTraceless;
     return CharClass::kSpace;
   }
@@ -419,7 +424,8 @@ DocScore score_document(const std::u32string& input, const std::u32string& gold,
     auto si = sys.runs.find(off);
     const auto& g = gi == gold_runs.end() ? kNone : gi->second;
     const auto& sr = si == sys.runs.end() ? kNone : si->second;
-    count_view(s.exact, exact_tokens(g), exact_tokens(sr), off, keep_examples ? &s.examples : nullptr);
+    count_view(s.exact, exact_tokens(g), exact_tokens(sr), off,
+               keep_examples ? &s.examples : nullptr);
     count_view(s.folded, folded_tokens(g), folded_tokens(sr), off, nullptr);
   }
   if (keep_examples)
@@ -448,7 +454,8 @@ void EvalTotals::add(const DocScore& s) {
   docs_worse += s.dist_after > s.dist_before;
 }
 
-// --- Calibration -----------------------------------------------------------------------------------
+// --- Calibration
+// -----------------------------------------------------------------------------------
 
 namespace {
 // Folded comparison key; spaces do not count where a dash is (" -- " vs "--").

@@ -49,8 +49,8 @@ struct GoldInsertion {
 };
 
 struct Damaged {
-  std::string text;                        // the damaged text (UTF-8)
-  std::vector<GoldInsertion> insertions;   // every deleted character, in order
+  std::string text;                       // the damaged text (UTF-8)
+  std::vector<GoldInsertion> insertions;  // every deleted character, in order
 };
 
 // Expects valid UTF-8 (check first: damage.py reads only valid text).

@@ -26,10 +26,14 @@ std::string char_name(UChar32 c) {
 std::string printable(std::string_view s) {
   std::string out;
   for (char c : s) {
-    if (c == '\n') out += "\\n";
-    else if (c == '\t') out += "\\t";
-    else if (static_cast<unsigned char>(c) < 0x20) out += '?';
-    else out += c;
+    if (c == '\n')
+      out += "\\n";
+    else if (c == '\t')
+      out += "\\t";
+    else if (static_cast<unsigned char>(c) < 0x20)
+      out += '?';
+    else
+      out += c;
   }
   return out;
 }
@@ -44,9 +48,10 @@ int run_explain_command(const std::vector<std::string>& args) {
       "Usage: copydesk explain [--stages A,B] TEXT...\n\n"
       "Prints each character with its code point and Unicode name, then what the\n"
       "stages (default decode,repair,normalise) change, e.g. copydesk explain 'donâ€™t'");
-  desc.add_options()("help,h", "show this help")
-      ("stages", po::value(&stages)->value_name("A,B"), "stages whose edits are shown")
-      ("data-dir", po::value(&data_dir)->value_name("DIR"), "data folder (see copydesk clean --help)");
+  desc.add_options()("help,h", "show this help")("stages", po::value(&stages)->value_name("A,B"),
+                                                 "stages whose edits are shown")(
+      "data-dir", po::value(&data_dir)->value_name("DIR"),
+      "data folder (see copydesk clean --help)");
   po::options_description hidden;
   hidden.add_options()("text", po::value(&texts));
   po::options_description all;
@@ -91,8 +96,11 @@ int run_explain_command(const std::vector<std::string>& args) {
     U8_NEXT(p, i, n, c);
     std::string shown = c < 0 ? "\\x" : printable(std::string_view(text).substr(start, i - start));
     char line[64];
-    if (c < 0) std::snprintf(line, sizeof line, "%6d  %-4s  invalid byte 0x%02X", start, "", p[start]);
-    else std::snprintf(line, sizeof line, "%6d  %-4s  U+%04X  ", start, shown.c_str(), static_cast<unsigned>(c));
+    if (c < 0)
+      std::snprintf(line, sizeof line, "%6d  %-4s  invalid byte 0x%02X", start, "", p[start]);
+    else
+      std::snprintf(line, sizeof line, "%6d  %-4s  U+%04X  ", start, shown.c_str(),
+                    static_cast<unsigned>(c));
     std::cout << line << (c < 0 ? "" : char_name(c)) << "\n";
   }
   Document doc;
@@ -106,12 +114,13 @@ int run_explain_command(const std::vector<std::string>& args) {
   std::cout << "\n";
   if (doc.edits.empty() && doc.findings.empty()) std::cout << "no change: nothing to repair\n";
   for (const auto& e : doc.edits)
-    std::cout << "bytes " << e.orig.begin << "-" << e.orig.end << ": '" << printable(e.before) << "' -> '"
-              << printable(e.after) << "'  " << e.rule << " (" << e.evidence << ", confidence " << e.confidence
-              << ")\n";
+    std::cout << "bytes " << e.orig.begin << "-" << e.orig.end << ": '" << printable(e.before)
+              << "' -> '" << printable(e.after) << "'  " << e.rule << " (" << e.evidence
+              << ", confidence " << e.confidence << ")\n";
   for (const auto& f : doc.findings)
-    std::cout << "bytes " << f.orig.begin << "-" << f.orig.end << ": " << severity_name(f.finding.severity) << " "
-              << f.finding.rule << ": " << f.finding.message << "\n";
+    std::cout << "bytes " << f.orig.begin << "-" << f.orig.end << ": "
+              << severity_name(f.finding.severity) << " " << f.finding.rule << ": "
+              << f.finding.message << "\n";
   if (!doc.edits.empty()) std::cout << "result: " << printable(doc.text) << "\n";
   return 0;
 }

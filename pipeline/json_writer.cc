@@ -25,13 +25,27 @@ void append_json_string(std::string& out, std::string_view s) {
     }
     if (c < 0x80) {
       switch (c) {
-        case '"': out += "\\\""; break;
-        case '\\': out += "\\\\"; break;
-        case '\n': out += "\\n"; break;
-        case '\r': out += "\\r"; break;
-        case '\t': out += "\\t"; break;
-        case '\b': out += "\\b"; break;
-        case '\f': out += "\\f"; break;
+        case '"':
+          out += "\\\"";
+          break;
+        case '\\':
+          out += "\\\\";
+          break;
+        case '\n':
+          out += "\\n";
+          break;
+        case '\r':
+          out += "\\r";
+          break;
+        case '\t':
+          out += "\\t";
+          break;
+        case '\b':
+          out += "\\b";
+          break;
+        case '\f':
+          out += "\\f";
+          break;
         default:
           out += "\\u00";
           out += kHex[c >> 4];
@@ -43,8 +57,10 @@ void append_json_string(std::string& out, std::string_view s) {
     const int32_t start = i;
     UChar32 cp;
     U8_NEXT(p, i, n, cp);
-    if (cp < 0) out += "\xEF\xBF\xBD";
-    else out.append(s.data() + start, static_cast<size_t>(i - start));
+    if (cp < 0)
+      out += "\xEF\xBF\xBD";
+    else
+      out.append(s.data() + start, static_cast<size_t>(i - start));
   }
   out += '"';
 }

@@ -40,8 +40,8 @@ void hide_html(std::string& s, std::string_view orig, size_t from, size_t to, bo
       continue;
     }
     // A tag starts with a letter, '/' or '!'.
-    if (lt + 1 >= to || !(std::isalpha(static_cast<unsigned char>(orig[lt + 1])) || orig[lt + 1] == '/' ||
-                          orig[lt + 1] == '!')) {
+    if (lt + 1 >= to || !(std::isalpha(static_cast<unsigned char>(orig[lt + 1])) ||
+                          orig[lt + 1] == '/' || orig[lt + 1] == '!')) {
       i = lt + 1;
       continue;
     }
@@ -169,8 +169,10 @@ MarkupKind markup_for(std::string_view path) {
 
 std::string mask_markup(MarkupKind kind, std::string_view text) {
   switch (kind) {
-    case MarkupKind::kPlain: return std::string(text);
-    case MarkupKind::kMarkdown: return mask_markdown(text);
+    case MarkupKind::kPlain:
+      return std::string(text);
+    case MarkupKind::kMarkdown:
+      return mask_markdown(text);
     case MarkupKind::kHtml: {
       std::string s(text);
       hide_html(s, text, 0, text.size(), /*tags=*/true);

@@ -23,9 +23,11 @@ namespace {
 std::vector<fs::path> files_in(const fs::path& dir, const std::string& suffix) {
   std::vector<fs::path> out;
   std::error_code ec;
-  for (auto it = fs::directory_iterator(dir, ec); !ec && it != fs::directory_iterator(); it.increment(ec)) {
+  for (auto it = fs::directory_iterator(dir, ec); !ec && it != fs::directory_iterator();
+       it.increment(ec)) {
     std::string name = it->path().filename().string();
-    if (name.size() > suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0 &&
+    if (name.size() > suffix.size() &&
+        name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0 &&
         name.find(".tmp.") == std::string::npos)
       out.push_back(it->path());
   }
@@ -49,7 +51,8 @@ struct Sum {
       for (auto field : obj) members[std::string(field.key)].add(field.value);
     } else if (e.is_int64() || e.is_uint64()) {
       is_number = true;
-      number += e.is_int64() ? static_cast<double>(e.get_int64().value()) : static_cast<double>(e.get_uint64().value());
+      number += e.is_int64() ? static_cast<double>(e.get_int64().value())
+                             : static_cast<double>(e.get_uint64().value());
     } else if (e.is_double()) {
       is_number = true;
       integral = false;
@@ -67,8 +70,10 @@ struct Sum {
       }
       w.end_object();
     } else if (is_number) {
-      if (integral) w.integer(static_cast<int64_t>(number));
-      else w.number(number);
+      if (integral)
+        w.integer(static_cast<int64_t>(number));
+      else
+        w.number(number);
     } else {
       w.raw(other.empty() ? "null" : other);
     }
@@ -79,11 +84,13 @@ struct Sum {
 
 int run_merge_reports(const std::vector<std::string>& args) {
   std::string dir, out_path, stats_out;
-  po::options_description desc("Usage: copydesk merge-reports DIR [-o FILE] [--stats-out FILE]\n\n"
-                               "Joins DIR/reports/*.findings.jsonl in input order and sums DIR/stats/*.json");
-  desc.add_options()("help,h", "show this help")
-      ("output,o", po::value(&out_path)->value_name("FILE"), "merged findings (default: stdout)")
-      ("stats-out", po::value(&stats_out)->value_name("FILE"), "merged statistics (default: not written)");
+  po::options_description desc(
+      "Usage: copydesk merge-reports DIR [-o FILE] [--stats-out FILE]\n\n"
+      "Joins DIR/reports/*.findings.jsonl in input order and sums DIR/stats/*.json");
+  desc.add_options()("help,h", "show this help")(
+      "output,o", po::value(&out_path)->value_name("FILE"), "merged findings (default: stdout)")(
+      "stats-out", po::value(&stats_out)->value_name("FILE"),
+      "merged statistics (default: not written)");
   po::options_description hidden;
   hidden.add_options()("dir", po::value(&dir));
   po::options_description all;
@@ -124,7 +131,8 @@ int run_merge_reports(const std::vector<std::string>& args) {
       simdjson::dom::element e;
       int64_t input = 0, record = 0;
       if (parser.parse(line).get(e) || e["input"].get(input) || e["record"].get(record)) {
-        std::cerr << "copydesk: error: " << f.string() << ":" << n << ": not a findings report line\n";
+        std::cerr << "copydesk: error: " << f.string() << ":" << n
+                  << ": not a findings report line\n";
         return 2;
       }
       lines.push_back({input, record, lines.size(), line});
@@ -165,7 +173,8 @@ int run_merge_reports(const std::vector<std::string>& args) {
       f.write(w.str() + "\n");
       f.commit();
     }
-    std::cerr << "copydesk: merged " << lines.size() << " finding(s) and " << shards << " statistics file(s)\n";
+    std::cerr << "copydesk: merged " << lines.size() << " finding(s) and " << shards
+              << " statistics file(s)\n";
   } catch (const OutputError& e) {
     std::cerr << "copydesk: output error (retryable): " << e.what() << "\n";
     return 3;

@@ -12,7 +12,8 @@
 #include "pipeline/atomic_file.h"
 #include "pipeline/stage.h"
 
-static_assert(std::endian::native == std::endian::little, "model files are little-endian; add byte swapping");
+static_assert(std::endian::native == std::endian::little,
+              "model files are little-endian; add byte swapping");
 
 namespace copydesk {
 
@@ -60,7 +61,9 @@ uint64_t checksum(const unsigned char* p, size_t n) {
   return h;
 }
 
-size_t slot_size(uint32_t floats, bool blobs) { return 8 + (blobs ? 8 : 0) + 4 * static_cast<size_t>(floats); }
+size_t slot_size(uint32_t floats, bool blobs) {
+  return 8 + (blobs ? 8 : 0) + 4 * static_cast<size_t>(floats);
+}
 
 // A slot's tag: 16 bits of its hash, never 0 (0 marks an empty slot). The
 // home slot is taken from the high bits of the mixed hash, the tag from the
@@ -82,7 +85,8 @@ size_t home_slot(uint64_t h, size_t slots) {
 }
 
 [[noreturn]] void bad(const std::string& path, const std::string& what) {
-  throw ConfigError(path + ": " + what + " (not a copydesk model file, or truncated or corrupt: rebuild it with "
+  throw ConfigError(path + ": " + what +
+                    " (not a copydesk model file, or truncated or corrupt: rebuild it with "
                     "`copydesk train`)");
 }
 
@@ -96,7 +100,8 @@ ModelEntry ModelTable::at_slot(size_t slot) const {
   std::string_view blob;
   size_t off = 8;
   if (blobs_) {
-    blob = std::string_view(reinterpret_cast<const char*>(pool_) + load<uint32_t>(s + 8), load<uint32_t>(s + 12));
+    blob = std::string_view(reinterpret_cast<const char*>(pool_) + load<uint32_t>(s + 8),
+                            load<uint32_t>(s + 12));
     off = 16;
   }
   return ModelEntry(reinterpret_cast<const float*>(s + off), blob);
@@ -145,17 +150,21 @@ ModelFile ModelFile::open(const std::string& path) {
   f.file_ = mf;
   const unsigned char* d = mf->data;
   const size_t n = mf->size;
-  if (n < kHeaderSize) bad(path, "file of " + std::to_string(n) + " bytes, shorter than the header");
+  if (n < kHeaderSize)
+    bad(path, "file of " + std::to_string(n) + " bytes, shorter than the header");
   if (std::memcmp(d, kMagic, sizeof kMagic) != 0) bad(path, "wrong magic bytes");
   const uint32_t version = load<uint32_t>(d + 8);
   if (version != kModelFormatVersion)
-    throw ConfigError(path + ": model format version " + std::to_string(version) + ", this copydesk reads version " +
-                      std::to_string(kModelFormatVersion) + " (rebuild it with `copydesk train`)");
+    throw ConfigError(path + ": model format version " + std::to_string(version) +
+                      ", this copydesk reads version " + std::to_string(kModelFormatVersion) +
+                      " (rebuild it with `copydesk train`)");
   const uint32_t sections = load<uint32_t>(d + 12);
   const uint64_t size = load<uint64_t>(d + 16);
   if (size != n)
-    bad(path, "the header says " + std::to_string(size) + " bytes, the file has " + std::to_string(n));
-  if (checksum(d + kHeaderSize, n - kHeaderSize) != load<uint64_t>(d + 24)) bad(path, "checksum mismatch");
+    bad(path,
+        "the header says " + std::to_string(size) + " bytes, the file has " + std::to_string(n));
+  if (checksum(d + kHeaderSize, n - kHeaderSize) != load<uint64_t>(d + 24))
+    bad(path, "checksum mismatch");
   if (sections > (n - kHeaderSize) / kSectionSize) bad(path, "section directory runs past the end");
   for (uint32_t k = 0; k < sections; ++k) {
     const unsigned char* s = d + kHeaderSize + k * kSectionSize;
@@ -168,11 +177,11 @@ ModelFile ModelFile::open(const std::string& path) {
     const uint32_t flags = load<uint32_t>(s + 28);
     const uint64_t slots_off = load<uint64_t>(s + 32), slot_count = load<uint64_t>(s + 40);
     const uint64_t entries = load<uint64_t>(s + 48), pool_off = load<uint64_t>(s + 56);
-    if (t.floats_ > kMaxFloats || (flags & ~kFlagBlobs) != 0) bad(path, "section '" + name + "': bad record size");
+    if (t.floats_ > kMaxFloats || (flags & ~kFlagBlobs) != 0)
+      bad(path, "section '" + name + "': bad record size");
     t.blobs_ = (flags & kFlagBlobs) != 0;
     t.slot_size_ = slot_size(t.floats_, t.blobs_);
-    if (entries >= slot_count)
-      bad(path, "section '" + name + "': bad slot count");
+    if (entries >= slot_count) bad(path, "section '" + name + "': bad slot count");
     if (slots_off % 4 != 0 || slots_off > n || slot_count > (n - slots_off) / t.slot_size_)
       bad(path, "section '" + name + "': slots run past the end");
     if (pool_off > n || pool_off < 8) bad(path, "section '" + name + "': pool outside the file");
@@ -203,14 +212,17 @@ ModelFile ModelFile::open(const std::string& path) {
   return f;
 }
 
-bool ModelFile::has(std::string_view section) const { return tables_.find(section) != tables_.end(); }
+bool ModelFile::has(std::string_view section) const {
+  return tables_.find(section) != tables_.end();
+}
 
 ModelTable ModelFile::table(std::string_view section, uint32_t floats) const {
   auto it = tables_.find(section);
   if (it == tables_.end()) throw ConfigError(path_ + ": no section '" + std::string(section) + "'");
   if (it->second.floats_ != floats)
-    throw ConfigError(path_ + ": section '" + std::string(section) + "' holds " + std::to_string(it->second.floats_) +
-                      " values per key, expected " + std::to_string(floats));
+    throw ConfigError(path_ + ": section '" + std::string(section) + "' holds " +
+                      std::to_string(it->second.floats_) + " values per key, expected " +
+                      std::to_string(floats));
   return it->second;
 }
 
@@ -218,11 +230,13 @@ size_t ModelFile::size_bytes() const { return file_ ? file_->size : 0; }
 
 // --- writing -----------------------------------------------------------
 
-void ModelFileWriter::Table::add(std::string_view key, std::initializer_list<float> values, std::string_view blob) {
+void ModelFileWriter::Table::add(std::string_view key, std::initializer_list<float> values,
+                                 std::string_view blob) {
   add(key, std::vector<float>(values), blob);
 }
 
-void ModelFileWriter::Table::add(std::string_view key, const std::vector<float>& values, std::string_view blob) {
+void ModelFileWriter::Table::add(std::string_view key, const std::vector<float>& values,
+                                 std::string_view blob) {
   if (values.size() != floats_)
     throw ConfigError("model table: " + std::to_string(values.size()) + " values for a record of " +
                       std::to_string(floats_));
@@ -231,16 +245,18 @@ void ModelFileWriter::Table::add(std::string_view key, const std::vector<float>&
   auto [it, fresh] = keys_.emplace(h, std::string(key));
   if (!fresh)
     throw ConfigError(it->second == key ? "model table: key '" + std::string(key) + "' added twice"
-                                        : "model table: keys '" + it->second + "' and '" + std::string(key) +
-                                              "' have the same 64-bit hash");
-  if (pool_.size() + blob.size() > UINT32_MAX) throw ConfigError("model table: pool larger than 4 GB");
+                                        : "model table: keys '" + it->second + "' and '" +
+                                              std::string(key) + "' have the same 64-bit hash");
+  if (pool_.size() + blob.size() > UINT32_MAX)
+    throw ConfigError("model table: pool larger than 4 GB");
   hashes_.push_back(h);
   values_.insert(values_.end(), values.begin(), values.end());
   blob_refs_.emplace_back(static_cast<uint32_t>(pool_.size()), static_cast<uint32_t>(blob.size()));
   pool_.append(blob);
 }
 
-ModelFileWriter::Table& ModelFileWriter::table(const std::string& name, uint32_t floats, bool blobs) {
+ModelFileWriter::Table& ModelFileWriter::table(const std::string& name, uint32_t floats,
+                                               bool blobs) {
   if (name.empty() || name.size() >= kNameSize || name.find('\0') != std::string::npos)
     throw ConfigError("model section name '" + name + "': 1 to 23 bytes");
   auto [it, fresh] = tables_.try_emplace(name);
@@ -267,7 +283,8 @@ std::string ModelFileWriter::serialize() const {
     out.resize(slots_off + slots * ss, '\0');
     for (size_t e = 0; e < n; ++e) {
       size_t i = home_slot(t.hashes_[e], slots);
-      while (load<uint64_t>(reinterpret_cast<const unsigned char*>(out.data()) + slots_off + i * ss) != 0)
+      while (load<uint64_t>(reinterpret_cast<const unsigned char*>(out.data()) + slots_off +
+                            i * ss) != 0)
         if (++i == slots) i = 0;
       const size_t at = slots_off + i * ss;
       store<uint64_t>(out, at, t.hashes_[e]);
@@ -277,7 +294,8 @@ std::string ModelFileWriter::serialize() const {
         store<uint32_t>(out, at + 12, t.blob_refs_[e].second);
         off = 16;
       }
-      if (t.floats_) std::memcpy(out.data() + at + off, t.values_.data() + e * t.floats_, 4 * t.floats_);
+      if (t.floats_)
+        std::memcpy(out.data() + at + off, t.values_.data() + e * t.floats_, 4 * t.floats_);
     }
     // The pool: its size in the 8 bytes before it.
     align8();
@@ -302,7 +320,8 @@ std::string ModelFileWriter::serialize() const {
   store<uint32_t>(out, 12, static_cast<uint32_t>(tables_.size()));
   store<uint64_t>(out, 16, out.size());
   store<uint64_t>(out, 24,
-                  checksum(reinterpret_cast<const unsigned char*>(out.data()) + kHeaderSize, out.size() - kHeaderSize));
+                  checksum(reinterpret_cast<const unsigned char*>(out.data()) + kHeaderSize,
+                           out.size() - kHeaderSize));
   return out;
 }
 

@@ -6,8 +6,8 @@ namespace copydesk {
 namespace {
 
 // Maps pos from side `from` to side `to` of the replacements.
-size_t map_pos(const std::vector<Replacement>& reps, size_t pos, Bias bias,
-               Span Replacement::*from, Span Replacement::*to) {
+size_t map_pos(const std::vector<Replacement>& reps, size_t pos, Bias bias, Span Replacement::*from,
+               Span Replacement::*to) {
   // Last replacement whose `from` begins at or before pos.
   auto it = std::upper_bound(reps.begin(), reps.end(), pos,
                              [&](size_t p, const Replacement& r) { return p < (r.*from).begin; });

@@ -27,8 +27,7 @@ class OffsetMap {
  public:
   OffsetMap() = default;
   // replacements sorted by in.begin, non-overlapping, consistent sizes.
-  explicit OffsetMap(std::vector<Replacement> replacements)
-      : reps_(std::move(replacements)) {}
+  explicit OffsetMap(std::vector<Replacement> replacements) : reps_(std::move(replacements)) {}
 
   size_t forward(size_t in_pos, Bias bias) const;
   size_t backward(size_t out_pos, Bias bias) const;

@@ -30,13 +30,15 @@ bool glob_match(std::string_view p, std::string_view t) {
   return p[0] == t[0] && glob_match(p.substr(1), t.substr(1));
 }
 
-bool path_section_matches(std::string_view pattern, const std::string& base_dir, const std::string& path) {
+bool path_section_matches(std::string_view pattern, const std::string& base_dir,
+                          const std::string& path) {
   std::error_code ec;
   fs::path abs = fs::weakly_canonical(fs::absolute(path, ec), ec);
   fs::path base = fs::weakly_canonical(fs::absolute(base_dir.empty() ? "." : base_dir, ec), ec);
   std::string rel = fs::relative(abs, base, ec).generic_string();
   if (ec || rel.empty() || rel.rfind("..", 0) == 0) rel = fs::path(path).generic_string();
-  if (pattern.find('/') == std::string_view::npos) return glob_match(pattern, fs::path(rel).filename().string());
+  if (pattern.find('/') == std::string_view::npos)
+    return glob_match(pattern, fs::path(rel).filename().string());
   if (!pattern.empty() && pattern[0] == '/') pattern.remove_prefix(1);
   return glob_match(pattern, rel);
 }

@@ -13,6 +13,7 @@ bool glob_match(std::string_view pattern, std::string_view text);
 
 // True when `path` (as given on the command line) falls under `pattern`
 // written in a config file that lives in `base_dir`.
-bool path_section_matches(std::string_view pattern, const std::string& base_dir, const std::string& path);
+bool path_section_matches(std::string_view pattern, const std::string& base_dir,
+                          const std::string& path);
 
 }  // namespace copydesk

@@ -1,5 +1,6 @@
 #include "pipeline/progress.h"
 
+#include <fmt/format.h>
 #include <spdlog/sinks/sink.h>
 #include <spdlog/spdlog.h>
 #include <sys/ioctl.h>
@@ -8,8 +9,6 @@
 #include <chrono>
 #include <cmath>
 #include <vector>
-
-#include <fmt/format.h>
 
 namespace copydesk {
 namespace {
@@ -130,15 +129,18 @@ void ProgressLine::finish() {
   cv_.notify_all();
   if (thread_.joinable()) thread_.join();
   std::lock_guard lock(mu_);
-  if (terminal_) erase_locked();
-  else if (start_ > 0) draw_locked();  // the final figures, for logs
+  if (terminal_)
+    erase_locked();
+  else if (start_ > 0)
+    draw_locked();  // the final figures, for logs
 }
 
 // A sink in front of the logger's own sinks: erases the progress line, then logs.
 namespace {
 class GuardSink : public spdlog::sinks::sink {
  public:
-  GuardSink(ProgressLine& line, std::vector<spdlog::sink_ptr> inner) : line_(line), inner_(std::move(inner)) {}
+  GuardSink(ProgressLine& line, std::vector<spdlog::sink_ptr> inner)
+      : line_(line), inner_(std::move(inner)) {}
   void log(const spdlog::details::log_msg& msg) override {
     line_.run_cleared([&] {
       for (auto& s : inner_)

@@ -70,8 +70,10 @@ std::string unmask(std::string_view s, bool raw) {
     const auto b2 = static_cast<unsigned char>(s[j + 2]), b3 = static_cast<unsigned char>(s[j + 3]);
     if (b2 >= 0xBC && b2 <= 0xBF && b3 >= 0x80 && b3 <= 0xBF) {
       const unsigned byte = ((b2 & 0x3Fu) << 6 | (b3 & 0x3Fu)) - 0xF00u;
-      if (raw) out += static_cast<char>(byte);
-      else out += "\xEF\xBF\xBD";
+      if (raw)
+        out += static_cast<char>(byte);
+      else
+        out += "\xEF\xBF\xBD";
     } else {
       out.append(s.substr(j, 4));
     }
@@ -266,7 +268,8 @@ std::vector<InputFile> expand_inputs(const std::vector<std::string>& args) {
     std::error_code ec;
     if (arg != "-" && fs::is_directory(arg, ec)) {
       std::vector<InputFile> found;
-      for (auto it = fs::recursive_directory_iterator(arg, fs::directory_options::skip_permission_denied, ec);
+      for (auto it = fs::recursive_directory_iterator(
+               arg, fs::directory_options::skip_permission_denied, ec);
            !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
         if (!it->is_regular_file(ec)) continue;
         InputFile f;
@@ -357,9 +360,9 @@ bool DocumentReader::next(Document& doc) {
           long got = stream_->read(scratch_, 1 << 20);
           if (got > 0) doc.original.append(scratch_);
           if (got < 0) {
-            doc.error = DocumentError{"read-error", "reading '" + f.path + "': " + stream_->error() +
-                                                        " after " + std::to_string(doc.original.size()) +
-                                                        " bytes"};
+            doc.error = DocumentError{"read-error",
+                                      "reading '" + f.path + "': " + stream_->error() + " after " +
+                                          std::to_string(doc.original.size()) + " bytes"};
             break;
           }
           if (got == 0) break;
@@ -439,8 +442,8 @@ void DocumentReader::parse_json_record(std::string_view line, Document& doc) con
   }
   const bool has_masked = !masked.empty();
   if (err) {
-    doc.error = DocumentError{"invalid-json", std::string("malformed JSON record: ") +
-                                                  simdjson::error_message(err)};
+    doc.error = DocumentError{
+        "invalid-json", std::string("malformed JSON record: ") + simdjson::error_message(err)};
     return;
   }
   simdjson::dom::object obj;
@@ -463,12 +466,14 @@ void DocumentReader::parse_json_record(std::string_view line, Document& doc) con
     if (key == options_.text_field) {
       std::string_view sv;
       if (field.value.get(sv)) {
-        doc.error = DocumentError{"bad-field", "the field '" + options_.text_field +
-                                                   "' is not a string"};
+        doc.error =
+            DocumentError{"bad-field", "the field '" + options_.text_field + "' is not a string"};
         return;
       }
-      if (has_masked) doc.original = unmask(sv, true);
-      else doc.original.assign(sv);
+      if (has_masked)
+        doc.original = unmask(sv, true);
+      else
+        doc.original.assign(sv);
       have_text = true;
       continue;
     }
@@ -486,7 +491,8 @@ void DocumentReader::parse_json_record(std::string_view line, Document& doc) con
   }
   doc.passthrough_json = std::move(members);
   if (!have_text) {
-    doc.error = DocumentError{"missing-field", "the record has no field '" + options_.text_field + "'"};
+    doc.error =
+        DocumentError{"missing-field", "the record has no field '" + options_.text_field + "'"};
   }
 }
 

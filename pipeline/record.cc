@@ -9,15 +9,21 @@ namespace copydesk {
 namespace {
 
 void write_span(JsonWriter& w, Span s) {
-  w.begin_array().integer(static_cast<int64_t>(s.begin)).integer(static_cast<int64_t>(s.end)).end_array();
+  w.begin_array()
+      .integer(static_cast<int64_t>(s.begin))
+      .integer(static_cast<int64_t>(s.end))
+      .end_array();
 }
 
 std::string printable(std::string_view s) {
   std::string out;
   for (char c : s) {
-    if (c == '\n') out += "\\n";
-    else if (c == '\t') out += "\\t";
-    else out += c;
+    if (c == '\n')
+      out += "\\n";
+    else if (c == '\t')
+      out += "\\t";
+    else
+      out += c;
   }
   return out;
 }
@@ -59,8 +65,10 @@ void write_finding(JsonWriter& w, const MappedFinding& f, LineColCursor& where) 
   w.key("line").integer(static_cast<int64_t>(lc.line));
   w.key("column").integer(static_cast<int64_t>(lc.column));
   w.key("message").string(f.finding.message);
-  if (f.finding.suggestion.empty()) w.key("suggestion").null();
-  else w.key("suggestion").string(f.finding.suggestion);
+  if (f.finding.suggestion.empty())
+    w.key("suggestion").null();
+  else
+    w.key("suggestion").string(f.finding.suggestion);
   w.key("confidence").number(f.finding.confidence);
   w.end_object();
 }
@@ -70,8 +78,10 @@ void write_finding(JsonWriter& w, const MappedFinding& f, LineColCursor& where) 
 std::optional<FooterView> find_footer(const Document& doc) {
   FooterView v;
   for (const auto& r : doc.regions) {
-    if (r.region.kind == "footer" && !v.footer) v.footer = &r;
-    else if (r.region.kind == "footer-item") v.items.push_back(&r);
+    if (r.region.kind == "footer" && !v.footer)
+      v.footer = &r;
+    else if (r.region.kind == "footer-item")
+      v.items.push_back(&r);
   }
   if (!v.footer) return std::nullopt;
   return v;
@@ -177,7 +187,12 @@ std::string record_json(const Document& doc, const RecordOptions& opts) {
   if (!doc.error) {
     w.null();
   } else {
-    w.begin_object().key("code").string(doc.error->code).key("message").string(doc.error->message).end_object();
+    w.begin_object()
+        .key("code")
+        .string(doc.error->code)
+        .key("message")
+        .string(doc.error->message)
+        .end_object();
   }
   w.end_object();
   return w.take();
@@ -197,7 +212,8 @@ std::vector<MappedFinding> reportable_findings(const Document& doc,
     std::string context = e.before.empty() ? "insert '" + printable(e.after) + "'"
                                            : "replace '" + printable(e.before) + "' with '" +
                                                  printable(e.after) + "'";
-    f.finding.message = "restoration: " + context + (e.evidence.empty() ? "" : " (" + e.evidence + ")");
+    f.finding.message =
+        "restoration: " + context + (e.evidence.empty() ? "" : " (" + e.evidence + ")");
     f.orig = e.orig;
     f.out = e.out;
     f.version = e.version;

@@ -50,14 +50,14 @@ class LineReporter final : public Reporter {
       const char* sev_colour = f.finding.severity == Severity::kError     ? "\033[1;31m"
                                : f.finding.severity == Severity::kWarning ? "\033[1;33m"
                                                                           : "\033[1;36m";
-      out_ << "\033[1m" << doc.id << ":" << w.line << ":" << w.column << ":\033[0m "
-           << sev_colour << severity_name(f.finding.severity) << "\033[0m "
+      out_ << "\033[1m" << doc.id << ":" << w.line << ":" << w.column << ":\033[0m " << sev_colour
+           << severity_name(f.finding.severity) << "\033[0m "
            << "\033[2m" << f.finding.rule << "\033[0m " << one_line(f.finding.message) << "\n";
       underline(doc, f);
     }
     if (doc.error) {
-      out_ << doc.id << ":1:1: error input." << doc.error->code << ": "
-           << doc.error->message << "\n";
+      out_ << doc.id << ":1:1: error input." << doc.error->code << ": " << doc.error->message
+           << "\n";
     }
   }
 
@@ -75,8 +75,8 @@ class LineReporter final : public Reporter {
     size_t to = std::min(le, std::max(f.orig.end, f.orig.begin) + 60);
     while (to < le && !is_char_boundary(text, to)) ++to;
     size_t span_end = std::min(std::max(f.orig.end, f.orig.begin), to);
-    out_ << "    " << (from > ls ? "..." : "") << text.substr(from, f.orig.begin - from) << "\033[4;1m"
-         << text.substr(f.orig.begin, span_end - f.orig.begin) << "\033[0m"
+    out_ << "    " << (from > ls ? "..." : "") << text.substr(from, f.orig.begin - from)
+         << "\033[4;1m" << text.substr(f.orig.begin, span_end - f.orig.begin) << "\033[0m"
          << text.substr(span_end, to - span_end) << (to < le ? "..." : "") << "\n";
     if (!f.finding.suggestion.empty())
       out_ << "    \033[32msuggestion:\033[0m " << one_line(f.finding.suggestion) << "\n";
@@ -101,7 +101,12 @@ class JsonReporter final : public Reporter {
     s += "],\"error\":";
     if (doc.error) {
       JsonWriter w;
-      w.begin_object().key("code").string(doc.error->code).key("message").string(doc.error->message).end_object();
+      w.begin_object()
+          .key("code")
+          .string(doc.error->code)
+          .key("message")
+          .string(doc.error->message)
+          .end_object();
       s += w.str();
     } else {
       s += "null";
@@ -116,9 +121,12 @@ class JsonReporter final : public Reporter {
 
 const char* sarif_level(Severity s) {
   switch (s) {
-    case Severity::kError: return "error";
-    case Severity::kWarning: return "warning";
-    case Severity::kSuggestion: return "note";
+    case Severity::kError:
+      return "error";
+    case Severity::kWarning:
+      return "warning";
+    case Severity::kSuggestion:
+      return "note";
   }
   return "warning";
 }
@@ -141,23 +149,44 @@ class SarifReporter final : public Reporter {
       r.key("locations").begin_array().begin_object();
       location(r, doc, w, f);
       if (doc.source_line > 0) {
-        r.key("logicalLocations").begin_array().begin_object().key("name").string(doc.id)
-            .key("kind").string("object").end_object().end_array();
+        r.key("logicalLocations")
+            .begin_array()
+            .begin_object()
+            .key("name")
+            .string(doc.id)
+            .key("kind")
+            .string("object")
+            .end_object()
+            .end_array();
       }
       r.end_object().end_array();
-      r.key("partialFingerprints").begin_object().key("copydesk/v1").string(finding_fingerprint(doc, f))
+      r.key("partialFingerprints")
+          .begin_object()
+          .key("copydesk/v1")
+          .string(finding_fingerprint(doc, f))
           .end_object();
       if (!f.finding.suggestion.empty() && doc.source_line == 0) {
         r.key("fixes").begin_array().begin_object();
-        r.key("description").begin_object().key("text").string("replace with '" + f.finding.suggestion + "'")
+        r.key("description")
+            .begin_object()
+            .key("text")
+            .string("replace with '" + f.finding.suggestion + "'")
             .end_object();
         r.key("artifactChanges").begin_array().begin_object();
         r.key("artifactLocation").begin_object().key("uri").string(uri(doc)).end_object();
         r.key("replacements").begin_array().begin_object();
-        r.key("deletedRegion").begin_object()
-            .key("byteOffset").integer(static_cast<int64_t>(f.orig.begin))
-            .key("byteLength").integer(static_cast<int64_t>(f.orig.size())).end_object();
-        r.key("insertedContent").begin_object().key("text").string(f.finding.suggestion).end_object();
+        r.key("deletedRegion")
+            .begin_object()
+            .key("byteOffset")
+            .integer(static_cast<int64_t>(f.orig.begin))
+            .key("byteLength")
+            .integer(static_cast<int64_t>(f.orig.size()))
+            .end_object();
+        r.key("insertedContent")
+            .begin_object()
+            .key("text")
+            .string(f.finding.suggestion)
+            .end_object();
         r.end_object().end_array();
         r.end_object().end_array();
         r.end_object().end_array();
@@ -181,10 +210,27 @@ class SarifReporter final : public Reporter {
       w.begin_object();
       w.key("id").string(r.id);
       w.key("name").string(rule_name(r.id));
-      w.key("shortDescription").begin_object().key("text").string(r.summary.empty() ? r.id : r.summary).end_object();
-      w.key("fullDescription").begin_object().key("text").string(r.summary.empty() ? r.id : r.summary).end_object();
-      w.key("help").begin_object().key("text").string(r.help.empty() ? "Review the finding and apply the suggestion if it is right." : r.help).end_object();
-      w.key("defaultConfiguration").begin_object().key("level").string(sarif_level(r.default_severity)).end_object();
+      w.key("shortDescription")
+          .begin_object()
+          .key("text")
+          .string(r.summary.empty() ? r.id : r.summary)
+          .end_object();
+      w.key("fullDescription")
+          .begin_object()
+          .key("text")
+          .string(r.summary.empty() ? r.id : r.summary)
+          .end_object();
+      w.key("help")
+          .begin_object()
+          .key("text")
+          .string(r.help.empty() ? "Review the finding and apply the suggestion if it is right."
+                                 : r.help)
+          .end_object();
+      w.key("defaultConfiguration")
+          .begin_object()
+          .key("level")
+          .string(sarif_level(r.default_severity))
+          .end_object();
       w.end_object();
     }
     w.end_array();
@@ -223,7 +269,8 @@ class SarifReporter final : public Reporter {
     std::string p = report_path(doc);
     std::string out = !p.empty() && p[0] == '/' ? "file://" : "";
     for (unsigned char c : p) {
-      if (std::isalnum(c) || c == '/' || c == '.' || c == '-' || c == '_' || c == '~') out += static_cast<char>(c);
+      if (std::isalnum(c) || c == '/' || c == '.' || c == '-' || c == '_' || c == '~')
+        out += static_cast<char>(c);
       else {
         static const char* hex = "0123456789ABCDEF";
         out += '%';
@@ -265,12 +312,18 @@ class SarifReporter final : public Reporter {
 std::string gh_escape(std::string_view s, bool property) {
   std::string out;
   for (char c : s) {
-    if (c == '%') out += "%25";
-    else if (c == '\r') out += "%0D";
-    else if (c == '\n') out += "%0A";
-    else if (property && c == ':') out += "%3A";
-    else if (property && c == ',') out += "%2C";
-    else out += c;
+    if (c == '%')
+      out += "%25";
+    else if (c == '\r')
+      out += "%0D";
+    else if (c == '\n')
+      out += "%0A";
+    else if (property && c == ':')
+      out += "%3A";
+    else if (property && c == ',')
+      out += "%2C";
+    else
+      out += c;
   }
   return out;
 }
@@ -287,11 +340,12 @@ class GithubReporter final : public Reporter {
       out_ << "::" << cmd << " file=" << gh_escape(report_path(doc), true) << ",line=" << w.line
            << ",col=" << w.column << ",endLine=" << w.end_line << ",endColumn=" << w.end_column
            << ",title=" << gh_escape(f.finding.rule, true) << "::"
-           << gh_escape(f.finding.message + (doc.source_line ? " [" + doc.id + "]" : ""), false) << "\n";
+           << gh_escape(f.finding.message + (doc.source_line ? " [" + doc.id + "]" : ""), false)
+           << "\n";
     }
     if (doc.error)
-      out_ << "::error file=" << gh_escape(report_path(doc), true) << ",title=input." << doc.error->code
-           << "::" << gh_escape(doc.error->message, false) << "\n";
+      out_ << "::error file=" << gh_escape(report_path(doc), true) << ",title=input."
+           << doc.error->code << "::" << gh_escape(doc.error->message, false) << "\n";
   }
 
  private:
@@ -359,12 +413,18 @@ std::optional<ReportFormat> parse_report_format(std::string_view name) {
 std::unique_ptr<Reporter> make_reporter(ReportFormat format, std::ostream& out,
                                         std::vector<RuleInfo> rules, bool colour) {
   switch (format) {
-    case ReportFormat::kLine: return std::make_unique<LineReporter>(out, false);
-    case ReportFormat::kPretty: return std::make_unique<LineReporter>(out, colour);
-    case ReportFormat::kJson: return std::make_unique<JsonReporter>(out);
-    case ReportFormat::kSarif: return std::make_unique<SarifReporter>(out, std::move(rules));
-    case ReportFormat::kGithub: return std::make_unique<GithubReporter>(out);
-    case ReportFormat::kGitlab: return std::make_unique<GitlabReporter>(out);
+    case ReportFormat::kLine:
+      return std::make_unique<LineReporter>(out, false);
+    case ReportFormat::kPretty:
+      return std::make_unique<LineReporter>(out, colour);
+    case ReportFormat::kJson:
+      return std::make_unique<JsonReporter>(out);
+    case ReportFormat::kSarif:
+      return std::make_unique<SarifReporter>(out, std::move(rules));
+    case ReportFormat::kGithub:
+      return std::make_unique<GithubReporter>(out);
+    case ReportFormat::kGitlab:
+      return std::make_unique<GitlabReporter>(out);
   }
   return std::make_unique<LineReporter>(out, false);
 }

@@ -497,7 +497,6 @@ std::string ReviewBuilder::html(const PageOptions& options) const {
 
 namespace {
 
-
 // Reads a whole file (gzip-aware; "-" is stdin) into out; false with a reason.
 bool read_input(const std::string& path, std::string& out, std::string& error) {
   int fd = path == "-" ? dup(0) : ::open(path.c_str(), O_RDONLY | O_CLOEXEC);

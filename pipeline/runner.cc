@@ -25,8 +25,10 @@ Span map_to_output(const Document& doc, size_t version, Span s) {
 std::string quote_for_message(std::string_view s) {
   std::string out = "'";
   for (char c : s) {
-    if (c == '\n') out += "\\n";
-    else out += c;
+    if (c == '\n')
+      out += "\\n";
+    else
+      out += c;
   }
   return out + "'";
 }
@@ -69,7 +71,8 @@ Pipeline Pipeline::build(const std::vector<std::string>& stage_names, const Pipe
     const StageInfo* info = find_stage(name);
     if (!info) {
       std::string known;
-      for (const auto& st : all_stages()) known += (known.empty() ? "" : ", ") + std::string(st.name);
+      for (const auto& st : all_stages())
+        known += (known.empty() ? "" : ", ") + std::string(st.name);
       throw ConfigError("unknown stage '" + name + "' (known stages: " + known + ")");
     }
     StageContext ctx;
@@ -118,17 +121,18 @@ void Pipeline::run(Document& doc) const {
 
 void Pipeline::run(Document& doc, std::vector<StageCounters>& counters) const {
   counters.resize(stages_.size());
-  doc.text = doc.markup == MarkupKind::kPlain ? doc.original : mask_markup(doc.markup, doc.original);
+  doc.text =
+      doc.markup == MarkupKind::kPlain ? doc.original : mask_markup(doc.markup, doc.original);
   if (doc.error) return;  // a reader error: nothing to run
   if (doc.original.empty()) {
     doc.error = DocumentError{"empty", "the document is empty"};
     return;
   }
   if (doc.original.size() > max_document_bytes_) {
-    doc.error = DocumentError{"too-large", "the document is " + std::to_string(doc.original.size()) +
-                                               " bytes, over the limit of " +
-                                               std::to_string(max_document_bytes_) +
-                                               " (max-document-bytes)"};
+    doc.error = DocumentError{
+        "too-large", "the document is " + std::to_string(doc.original.size()) +
+                         " bytes, over the limit of " + std::to_string(max_document_bytes_) +
+                         " (max-document-bytes)"};
     return;
   }
   if (const void* nul = std::memchr(doc.original.data(), '\0', doc.original.size())) {
@@ -159,7 +163,9 @@ void Pipeline::run(Document& doc, std::vector<StageCounters>& counters) const {
     struct AddTime {
       StageCounters& c;
       std::chrono::steady_clock::time_point t0;
-      ~AddTime() { c.seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(); }
+      ~AddTime() {
+        c.seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      }
     } add_time{counters[si], started};
     if (!tokens_fresh) {
       tokens = tokenize(doc.text);
@@ -190,8 +196,8 @@ void Pipeline::run(Document& doc, std::vector<StageCounters>& counters) const {
     for (Edit& e : result.edits) {
       if (const char* why = invalid_edit(doc.text, e, bytes_stage)) {
         ++count.edits_rejected;
-        spdlog::warn("{}: stage {} proposed an invalid edit ({}): {}", doc.id, stage_name,
-                     e.rule, why);
+        spdlog::warn("{}: stage {} proposed an invalid edit ({}): {}", doc.id, stage_name, e.rule,
+                     why);
         continue;
       }
       if (e.confidence >= policy.apply_threshold) {

@@ -29,8 +29,8 @@ struct Policy {
 struct PipelineSettings {
   std::string data_dir;
   Policy policy;
-  std::map<std::string, Policy> stage_policy;       // overrides by stage name
-  std::map<std::string, std::string> values;        // "restore.lexicon" = "..."
+  std::map<std::string, Policy> stage_policy;  // overrides by stage name
+  std::map<std::string, std::string> values;   // "restore.lexicon" = "..."
   size_t max_document_bytes = 32u << 20;
 };
 
@@ -40,7 +40,7 @@ struct StageCounters {
   size_t edits_dropped = 0;   // below the review threshold
   size_t edits_rejected = 0;  // invalid or overlapping (a stage bug; logged)
   size_t findings = 0;
-  double seconds = 0;         // time in the stage (tokenising included)
+  double seconds = 0;  // time in the stage (tokenising included)
 };
 
 class Pipeline {

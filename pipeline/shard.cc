@@ -24,7 +24,8 @@ std::optional<ShardSpec> parse_shard(const std::string& text, std::string& error
     return r.ec == std::errc() && r.ptr == v.data() + v.size() && !v.empty();
   };
   if (slash == std::string::npos || !num(std::string_view(text).substr(0, slash), s.index) ||
-      !num(std::string_view(text).substr(slash + 1), s.count) || s.count == 0 || s.index >= s.count) {
+      !num(std::string_view(text).substr(slash + 1), s.count) || s.count == 0 ||
+      s.index >= s.count) {
     error = "--shard expects K/N with 0 <= K < N (e.g. 3/8), got '" + text + "'";
     return std::nullopt;
   }
@@ -58,8 +59,16 @@ std::string manifest_json(const Manifest& m) {
   w.end_array();
   w.key("outputs").begin_array();
   for (const auto& o : m.outputs) {
-    w.begin_object().key("path").string(o.path).key("records").integer(static_cast<int64_t>(o.records))
-        .key("bytes").integer(static_cast<int64_t>(o.bytes)).key("sha256").string(o.sha256).end_object();
+    w.begin_object()
+        .key("path")
+        .string(o.path)
+        .key("records")
+        .integer(static_cast<int64_t>(o.records))
+        .key("bytes")
+        .integer(static_cast<int64_t>(o.bytes))
+        .key("sha256")
+        .string(o.sha256)
+        .end_object();
   }
   w.end_array();
   w.end_object();
@@ -78,7 +87,8 @@ std::optional<Manifest> read_manifest(const std::string& path) {
   Manifest m;
   int64_t k = 0, n = 0, docs = 0, failed = 0;
   std::string_view sv;
-  if (root["shard"].get(k) || root["shards"].get(n) || root["config_hash"].get(sv)) return std::nullopt;
+  if (root["shard"].get(k) || root["shards"].get(n) || root["config_hash"].get(sv))
+    return std::nullopt;
   m.shard = {static_cast<size_t>(k), static_cast<size_t>(n)};
   m.config_hash = std::string(sv);
   if (!root["version"].get(sv)) m.version = std::string(sv);
@@ -99,15 +109,16 @@ std::string config_hash(const std::vector<std::string>& parts, const std::string
   }
   std::vector<fs::path> files;
   std::error_code ec;
-  for (auto it = fs::recursive_directory_iterator(data_dir, ec); !ec && it != fs::recursive_directory_iterator();
-       it.increment(ec))
+  for (auto it = fs::recursive_directory_iterator(data_dir, ec);
+       !ec && it != fs::recursive_directory_iterator(); it.increment(ec))
     if (it->is_regular_file(ec)) files.push_back(it->path());
   std::sort(files.begin(), files.end());
   for (const auto& f : files) {
     h.update(fs::relative(f, data_dir, ec).string());
     std::ifstream in(f, std::ios::binary);
     char buf[1 << 16];
-    while (in.read(buf, sizeof buf) || in.gcount() > 0) h.update(std::string_view(buf, static_cast<size_t>(in.gcount())));
+    while (in.read(buf, sizeof buf) || in.gcount() > 0)
+      h.update(std::string_view(buf, static_cast<size_t>(in.gcount())));
   }
   return h.hex_digest();
 }

@@ -40,9 +40,12 @@ std::string StageContext::data_path(const std::string& name) const {
 
 std::string_view severity_name(Severity s) {
   switch (s) {
-    case Severity::kSuggestion: return "suggestion";
-    case Severity::kWarning: return "warning";
-    case Severity::kError: return "error";
+    case Severity::kSuggestion:
+      return "suggestion";
+    case Severity::kWarning:
+      return "warning";
+    case Severity::kError:
+      return "error";
   }
   return "warning";
 }

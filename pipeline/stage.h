@@ -48,9 +48,9 @@ struct StageResult {
 
 // What a rule does, for reports (SARIF rule descriptors, --list-rules).
 struct RuleInfo {
-  std::string id;           // "restore.apostrophe.v1"
-  std::string summary;      // one line
-  std::string help;         // what to do about a finding
+  std::string id;       // "restore.apostrophe.v1"
+  std::string summary;  // one line
+  std::string help;     // what to do about a finding
   Severity default_severity = Severity::kWarning;
 };
 

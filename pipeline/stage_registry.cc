@@ -11,9 +11,11 @@ namespace copydesk {
 
 const std::vector<StageInfo>& all_stages() {
   static const std::vector<StageInfo> stages = {
-      {"decode", "bytes to valid UTF-8: invalid sequences, byte order mark, CRLF", &make_decode_stage},
+      {"decode", "bytes to valid UTF-8: invalid sequences, byte order mark, CRLF",
+       &make_decode_stage},
       {"repair", "undo mojibake, HTML entities and stray control characters", &make_repair_stage},
-      {"normalise", "NFC, control and zero-width characters, runs of spaces", &make_normalise_stage},
+      {"normalise", "NFC, control and zero-width characters, runs of spaces",
+       &make_normalise_stage},
       {"restore", "reinsert what a lossy scraper deleted: apostrophes, dashes, spaces",
        &make_restore_stage},
       {"split-footer", "find where trailing syndication boilerplate starts; parse its items",

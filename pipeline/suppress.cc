@@ -76,7 +76,8 @@ void Suppressions::load_baseline(const std::string& path) {
     ++n;
     if (line.empty() || line[0] == '#') continue;
     std::string fp = line.substr(0, line.find('\t'));
-    if (fp.size() != 32) throw std::runtime_error(path + ":" + std::to_string(n) + ": not a baseline line");
+    if (fp.size() != 32)
+      throw std::runtime_error(path + ":" + std::to_string(n) + ": not a baseline line");
     ++baseline_[fp];
   }
 }
@@ -115,7 +116,8 @@ void BaselineWriter::write(const std::string& path) const {
   std::string tmp = path + ".tmp";
   {
     std::ofstream out(tmp, std::ios::binary);
-    out << "# copydesk baseline v1: fingerprint, rule, document. Findings listed here are not reported\n"
+    out << "# copydesk baseline v1: fingerprint, rule, document. Findings listed here are not "
+           "reported\n"
            "# by 'copydesk check --baseline FILE'. Regenerate with --write-baseline FILE.\n";
     for (const auto& l : sorted) out << l << "\n";
     out.flush();

@@ -13,11 +13,16 @@ enum CharClass : uint8_t { kLetter, kDigit, kMark, kHSpace, kLineBreak, kPunctCh
 constexpr std::array<uint8_t, 128> make_ascii_table() {
   std::array<uint8_t, 128> t{};
   for (int c = 0; c < 128; ++c) {
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) t[c] = kLetter;
-    else if (c >= '0' && c <= '9') t[c] = kDigit;
-    else if (c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v') t[c] = kHSpace;
-    else if (c == '\n') t[c] = kLineBreak;
-    else t[c] = kPunctChar;
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))
+      t[c] = kLetter;
+    else if (c >= '0' && c <= '9')
+      t[c] = kDigit;
+    else if (c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v')
+      t[c] = kHSpace;
+    else if (c == '\n')
+      t[c] = kLineBreak;
+    else
+      t[c] = kPunctChar;
   }
   return t;
 }
@@ -67,7 +72,8 @@ TokenList tokenize(std::string_view text) {
     if (cls == kLetter || cls == kDigit || cls == kMark) {
       bool has_letter = cls == kLetter;
       if (cls == kLetter && s[start] < 0x80) {
-        t.has_upper_initial = s[start] >= 'A' && s[start] <= 'Z';  // ICU's answer for ASCII, without the call
+        t.has_upper_initial =
+            s[start] >= 'A' && s[start] <= 'Z';  // ICU's answer for ASCII, without the call
       } else if (cls == kLetter) {
         UChar32 c;
         int32_t p = start;

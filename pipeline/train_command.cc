@@ -33,8 +33,6 @@ namespace fs = std::filesystem;
 namespace copydesk {
 namespace {
 
-
-
 struct TrainOptions {
   std::vector<std::string> inputs;
   std::string out = "restore-model";
@@ -57,17 +55,20 @@ struct CounterKind {
   std::unique_ptr<restore::Counter> (*make)(const TrainOptions&);
 };
 const CounterKind kCounters[] = {
-    {"restore", [](const TrainOptions& o) { return restore::make_restore_counter({o.tsv}); }},  // model.bin
-    {"quotes", [](const TrainOptions&) { return restore::make_quote_counter(); }},              // quotes.tsv
-    {"accents", [](const TrainOptions&) { return make_accent_counter(); }},                     // accents.tsv
-    {"context", [](const TrainOptions&) { return restore::make_context_counter(); }},           // context2.tsv
-    {"labels", [](const TrainOptions&) { return restore::make_label_counter(); }},              // labels2.tsv
+    {"restore",
+     [](const TrainOptions& o) { return restore::make_restore_counter({o.tsv}); }},  // model.bin
+    {"quotes", [](const TrainOptions&) { return restore::make_quote_counter(); }},   // quotes.tsv
+    {"accents", [](const TrainOptions&) { return make_accent_counter(); }},          // accents.tsv
+    {"context",
+     [](const TrainOptions&) { return restore::make_context_counter(); }},          // context2.tsv
+    {"labels", [](const TrainOptions&) { return restore::make_label_counter(); }},  // labels2.tsv
 };
 
 std::vector<std::unique_ptr<restore::Counter>> train_counters(const TrainOptions& o) {
   std::vector<std::unique_ptr<restore::Counter>> c;
   for (const CounterKind& k : kCounters)
-    if (o.counters.empty() || std::find(o.counters.begin(), o.counters.end(), k.name) != o.counters.end())
+    if (o.counters.empty() ||
+        std::find(o.counters.begin(), o.counters.end(), k.name) != o.counters.end())
       c.push_back(k.make(o));
   return c;
 }
@@ -93,10 +94,14 @@ std::string sha1_hex(std::string_view msg) {
     uint32_t a = h[0], b = h[1], c = h[2], d = h[3], e = h[4];
     for (int i = 0; i < 80; ++i) {
       uint32_t f, k;
-      if (i < 20) f = (b & c) | (~b & d), k = 0x5A827999;
-      else if (i < 40) f = b ^ c ^ d, k = 0x6ED9EBA1;
-      else if (i < 60) f = (b & c) | (b & d) | (c & d), k = 0x8F1BBCDC;
-      else f = b ^ c ^ d, k = 0xCA62C1D6;
+      if (i < 20)
+        f = (b & c) | (~b & d), k = 0x5A827999;
+      else if (i < 40)
+        f = b ^ c ^ d, k = 0x6ED9EBA1;
+      else if (i < 60)
+        f = (b & c) | (b & d) | (c & d), k = 0x8F1BBCDC;
+      else
+        f = b ^ c ^ d, k = 0xCA62C1D6;
       const uint32_t t = rol(a, 5) + f + e + k + w[i];
       e = d, d = c, c = rol(b, 30), b = a, a = t;
     }
@@ -109,7 +114,9 @@ std::string sha1_hex(std::string_view msg) {
   return out;
 }
 
-bool held_out(const std::string& id) { return std::stoul(sha1_hex(id).substr(0, 8), nullptr, 16) % 20 == 0; }
+bool held_out(const std::string& id) {
+  return std::stoul(sha1_hex(id).substr(0, 8), nullptr, 16) % 20 == 0;
+}
 
 // The "source" member of a record's passthrough JSON, or "".
 std::string source_of(const Document& doc) {
@@ -132,7 +139,7 @@ void each_document(const std::vector<InputFile>& files, const TrainOptions& o, F
   ReaderOptions ro;
   ro.text_field = o.text_field;
   ro.id_field = o.id_field;
-  ro.format = o.input_format == "jsonl" ? InputFormat::kJsonl
+  ro.format = o.input_format == "jsonl"  ? InputFormat::kJsonl
               : o.input_format == "text" ? InputFormat::kText
                                          : InputFormat::kAuto;
   DocumentReader reader(files, ro);
@@ -205,12 +212,15 @@ Parsed parse(const std::vector<std::string>& args) {
     size_t comma = o.counters_list.find(',', start);
     if (comma == std::string::npos) comma = o.counters_list.size();
     std::string name = o.counters_list.substr(start, comma - start);
-    if (std::none_of(std::begin(kCounters), std::end(kCounters), [&](const CounterKind& k) { return name == k.name; }))
-      throw UsageError("--counters: unknown counter '" + name + "' (restore, quotes, accents, context, labels)");
+    if (std::none_of(std::begin(kCounters), std::end(kCounters),
+                     [&](const CounterKind& k) { return name == k.name; }))
+      throw UsageError("--counters: unknown counter '" + name +
+                       "' (restore, quotes, accents, context, labels)");
     o.counters.push_back(name);
     start = comma + 1;
   }
-  if (o.from_tsv.empty() && o.inputs.empty()) throw UsageError("no INPUT given (try copydesk train --help)");
+  if (o.from_tsv.empty() && o.inputs.empty())
+    throw UsageError("no INPUT given (try copydesk train --help)");
   if (!o.from_tsv.empty() && !o.inputs.empty()) throw UsageError("--from-tsv takes no INPUT");
   for (const auto& in : o.inputs)
     if (in == "-") throw UsageError("train reads its inputs twice: give files, not standard input");
@@ -220,8 +230,8 @@ Parsed parse(const std::vector<std::string>& args) {
 }
 
 // Weight per input file: share / chars of the file * chars of all files.
-std::vector<double> file_weights(const std::vector<InputFile>& files, const std::vector<uint64_t>& chars,
-                                 const TrainOptions& o) {
+std::vector<double> file_weights(const std::vector<InputFile>& files,
+                                 const std::vector<uint64_t>& chars, const TrainOptions& o) {
   std::map<std::string, double> named;
   for (const auto& s : o.shares) {
     size_t eq = s.rfind('=');
@@ -247,14 +257,17 @@ std::vector<double> file_weights(const std::vector<InputFile>& files, const std:
         break;
       }
     }
-    if (share[i] >= 0) named_sum += share[i];
-    else ++unnamed;
+    if (share[i] >= 0)
+      named_sum += share[i];
+    else
+      ++unnamed;
   }
   for (const auto& [name, v] : named)
     if (!used.count(name)) throw UsageError("--share " + name + ": no input file of that name");
   if (unnamed) {
     if (!named.empty() && named_sum >= 1.0)
-      throw UsageError("--share: the named shares sum to 1 or more, nothing is left for the other inputs");
+      throw UsageError(
+          "--share: the named shares sum to 1 or more, nothing is left for the other inputs");
     const double each = named.empty() ? 1.0 / unnamed : (1.0 - named_sum) / unnamed;
     for (double& s : share)
       if (s < 0) s = each;
@@ -286,10 +299,12 @@ int train(const TrainOptions& o) {
 
   // Pass 1: code points per file (for the shares).
   std::vector<uint64_t> chars(files.size(), 0);
-  each_document(files, o, [&](size_t i, const Document& d) { chars[i] += count_chars(d.original); });
+  each_document(files, o,
+                [&](size_t i, const Document& d) { chars[i] += count_chars(d.original); });
   const std::vector<double> weights = file_weights(files, chars, o);
   for (size_t i = 0; i < files.size(); ++i)
-    spdlog::info("{}: {} characters, weight {:.3f} per character", files[i].path, chars[i], weights[i]);
+    spdlog::info("{}: {} characters, weight {:.3f} per character", files[i].path, chars[i],
+                 weights[i]);
 
   // Pass 2: the counts.
   auto holdout_here = [&](size_t i) {
@@ -332,7 +347,8 @@ int train(const TrainOptions& o) {
       }
       const restore::StrippedText st = restore::strip_channel(d.original);
       for (auto* c : active) c->add(d.original, st, weights[i]);
-      if (++docs % 1000 == 0) spdlog::info("pass {}: {} documents counted ({:.0f} s)", pass + 1, docs, seconds());
+      if (++docs % 1000 == 0)
+        spdlog::info("pass {}: {} documents counted ({:.0f} s)", pass + 1, docs, seconds());
     });
   }
   if (hold) {

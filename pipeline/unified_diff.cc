@@ -26,11 +26,14 @@ struct Step {
 
 // Line alignment: common prefix and suffix, then LCS on what is left (or a
 // plain replacement when that is too large to align).
-std::vector<Step> align(const std::vector<std::string_view>& a, const std::vector<std::string_view>& b) {
+std::vector<Step> align(const std::vector<std::string_view>& a,
+                        const std::vector<std::string_view>& b) {
   size_t pre = 0;
   while (pre < a.size() && pre < b.size() && a[pre] == b[pre]) ++pre;
   size_t suf = 0;
-  while (suf < a.size() - pre && suf < b.size() - pre && a[a.size() - 1 - suf] == b[b.size() - 1 - suf]) ++suf;
+  while (suf < a.size() - pre && suf < b.size() - pre &&
+         a[a.size() - 1 - suf] == b[b.size() - 1 - suf])
+    ++suf;
   const size_t n = a.size() - pre - suf, m = b.size() - pre - suf;
   std::vector<Step> steps;
   for (size_t i = 0; i < pre; ++i) steps.push_back({Op::kKeep, i, i});
@@ -38,7 +41,8 @@ std::vector<Step> align(const std::vector<std::string_view>& a, const std::vecto
     std::vector<std::vector<uint32_t>> L(n + 1, std::vector<uint32_t>(m + 1, 0));
     for (size_t i = n; i-- > 0;)
       for (size_t j = m; j-- > 0;)
-        L[i][j] = a[pre + i] == b[pre + j] ? L[i + 1][j + 1] + 1 : std::max(L[i + 1][j], L[i][j + 1]);
+        L[i][j] =
+            a[pre + i] == b[pre + j] ? L[i + 1][j + 1] + 1 : std::max(L[i + 1][j], L[i][j + 1]);
     size_t i = 0, j = 0;
     while (i < n || j < m) {
       if (i < n && j < m && a[pre + i] == b[pre + j]) {
@@ -53,7 +57,8 @@ std::vector<Step> align(const std::vector<std::string_view>& a, const std::vecto
     for (size_t i = 0; i < n; ++i) steps.push_back({Op::kDel, pre + i, pre});
     for (size_t j = 0; j < m; ++j) steps.push_back({Op::kAdd, pre + n, pre + j});
   }
-  for (size_t k = 0; k < suf; ++k) steps.push_back({Op::kKeep, a.size() - suf + k, b.size() - suf + k});
+  for (size_t k = 0; k < suf; ++k)
+    steps.push_back({Op::kKeep, a.size() - suf + k, b.size() - suf + k});
   return steps;
 }
 
@@ -65,8 +70,8 @@ void add_line(std::string& out, char mark, std::string_view line) {
 
 }  // namespace
 
-std::string unified_diff(std::string_view before, std::string_view after, std::string_view label_before,
-                         std::string_view label_after) {
+std::string unified_diff(std::string_view before, std::string_view after,
+                         std::string_view label_before, std::string_view label_after) {
   if (before == after) return "";
   const auto a = split_lines(before), b = split_lines(after);
   const auto steps = align(a, b);
@@ -96,13 +101,17 @@ std::string unified_diff(std::string_view before, std::string_view after, std::s
       a_len += steps[s].op != Op::kAdd;
       b_len += steps[s].op != Op::kDel;
     }
-    out += "@@ -" + std::to_string(a_len ? a_start + 1 : a_start) + "," + std::to_string(a_len) + " +" +
-           std::to_string(b_len ? b_start + 1 : b_start) + "," + std::to_string(b_len) + " @@\n";
+    out += "@@ -" + std::to_string(a_len ? a_start + 1 : a_start) + "," + std::to_string(a_len) +
+           " +" + std::to_string(b_len ? b_start + 1 : b_start) + "," + std::to_string(b_len) +
+           " @@\n";
     for (size_t s = start; s < end; ++s) {
       const Step& st = steps[s];
-      if (st.op == Op::kKeep) add_line(out, ' ', a[st.a]);
-      else if (st.op == Op::kDel) add_line(out, '-', a[st.a]);
-      else add_line(out, '+', b[st.b]);
+      if (st.op == Op::kKeep)
+        add_line(out, ' ', a[st.a]);
+      else if (st.op == Op::kDel)
+        add_line(out, '-', a[st.a]);
+      else
+        add_line(out, '+', b[st.b]);
     }
     k = end;
   }

@@ -7,7 +7,7 @@
 namespace copydesk {
 
 // Empty when the texts are equal. Labels go on the ---/+++ lines.
-std::string unified_diff(std::string_view before, std::string_view after, std::string_view label_before,
-                         std::string_view label_after);
+std::string unified_diff(std::string_view before, std::string_view after,
+                         std::string_view label_before, std::string_view label_after);
 
 }  // namespace copydesk

@@ -9,7 +9,9 @@ namespace copydesk {
 
 // Byte offset of the first invalid UTF-8 sequence, or npos if valid.
 size_t find_invalid_utf8(std::string_view s);
-inline bool is_valid_utf8(std::string_view s) { return find_invalid_utf8(s) == std::string_view::npos; }
+inline bool is_valid_utf8(std::string_view s) {
+  return find_invalid_utf8(s) == std::string_view::npos;
+}
 // True when pos is 0, size, or the first byte of a character.
 inline bool is_char_boundary(std::string_view s, size_t pos) {
   return pos == 0 || pos >= s.size() || (static_cast<unsigned char>(s[pos]) & 0xC0) != 0x80;

@@ -1,16 +1,16 @@
 #include "stages/decode.h"
 
-#include "pipeline/utf8.h"
-
 #include <unicode/ucnv.h>
 #include <unicode/ucsdet.h>
 #include <unicode/utf8.h>
 
 #include <array>
 #include <cstdint>
-#include <optional>
 #include <cstring>
+#include <optional>
 #include <string>
+
+#include "pipeline/utf8.h"
 
 namespace copydesk {
 namespace {
@@ -157,7 +157,10 @@ void decode_utf8(std::string_view bytes, size_t from, StageResult& result,
         if (ch.empty()) complete = false;
         text += ch.empty() ? std::string(kReplacementChar) : ch;
       }
-      result.edits.push_back({{start, i}, std::move(text), kRuleLegacy, complete ? 1.0 : 0.95,
+      result.edits.push_back({{start, i},
+                              std::move(text),
+                              kRuleLegacy,
+                              complete ? 1.0 : 0.95,
                               "byte(s) decoded as " + legacy->name});
       continue;
     }
@@ -169,8 +172,9 @@ void decode_utf8(std::string_view bytes, size_t from, StageResult& result,
     f.span = first_invalid;
     f.rule = kRuleEncoding;
     f.severity = Severity::kWarning;
-    f.message = "the text is not valid UTF-8: " + std::to_string(invalid_count) + " sequence(s) decoded as " +
-                legacy->name + "; first at byte " + std::to_string(first_invalid.begin);
+    f.message = "the text is not valid UTF-8: " + std::to_string(invalid_count) +
+                " sequence(s) decoded as " + legacy->name + "; first at byte " +
+                std::to_string(first_invalid.begin);
     f.confidence = 1.0;
     result.findings.push_back(std::move(f));
   } else if (invalid_count > 0) {
@@ -197,13 +201,15 @@ class DecodeStage final : public Stage {
       : encoding_(ctx.get("encoding", "auto")),
         min_confidence_(static_cast<int>(ctx.get_double("min-confidence", 20))) {
     std::string lower;
-    for (char c : encoding_) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    for (char c : encoding_)
+      lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     if (lower == "utf-8" || lower == "utf8") {
       encoding_ = "utf-8";
     } else if (lower != "auto") {
       fixed_ = make_legacy_table(encoding_);
       if (!fixed_)
-        throw ConfigError("encoding '" + encoding_ + "' is not a single-byte encoding ICU knows "
+        throw ConfigError("encoding '" + encoding_ +
+                          "' is not a single-byte encoding ICU knows "
                           "(e.g. windows-1252, ISO-8859-2, KOI8-R)");
     }
   }
@@ -211,7 +217,8 @@ class DecodeStage final : public Stage {
   std::string_view name() const override { return "decode"; }
 
   std::vector<RuleInfo> rules() const override {
-    return {{kRuleInvalid, "invalid UTF-8 replaced with U+FFFD", "Check the input's encoding.", Severity::kError},
+    return {{kRuleInvalid, "invalid UTF-8 replaced with U+FFFD", "Check the input's encoding.",
+             Severity::kError},
             {kRuleEncoding, "the input is in a legacy encoding", "Convert the source to UTF-8.",
              Severity::kWarning},
             {kRuleLegacy, "bytes decoded from a legacy encoding", "", Severity::kSuggestion},

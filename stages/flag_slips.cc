@@ -43,12 +43,23 @@ RuleSwitch rule_switch(const StageContext& ctx, const std::string& name, Severit
   r.enabled = ctx.get_bool(name + ".enabled", true);
   const std::string sev = ctx.get(name + ".severity", std::string(severity_name(fallback)));
   auto parsed = parse_severity(sev);
-  if (!parsed) throw ConfigError("setting '" + name + ".severity': expected suggestion, warning or error, got '" + sev + "'");
+  if (!parsed)
+    throw ConfigError("setting '" + name +
+                      ".severity': expected suggestion, warning or error, got '" + sev + "'");
   r.severity = *parsed;
   return r;
 }
 
-enum class WordClass : uint8_t { kArticle, kDeterminer, kDemonstrative, kPossessive, kPreposition, kConjunction, kAuxiliary, kWh };
+enum class WordClass : uint8_t {
+  kArticle,
+  kDeterminer,
+  kDemonstrative,
+  kPossessive,
+  kPreposition,
+  kConjunction,
+  kAuxiliary,
+  kWh
+};
 
 struct FunctionWord {
   WordClass cls;
@@ -57,16 +68,22 @@ struct FunctionWord {
 
 std::unordered_map<std::string, FunctionWord> load_function_words(const std::string& path) {
   static const std::pair<const char*, WordClass> kClasses[] = {
-      {"article", WordClass::kArticle},         {"determiner", WordClass::kDeterminer},
-      {"demonstrative", WordClass::kDemonstrative}, {"possessive", WordClass::kPossessive},
-      {"preposition", WordClass::kPreposition}, {"conjunction", WordClass::kConjunction},
-      {"auxiliary", WordClass::kAuxiliary},     {"wh", WordClass::kWh}};
+      {"article", WordClass::kArticle},
+      {"determiner", WordClass::kDeterminer},
+      {"demonstrative", WordClass::kDemonstrative},
+      {"possessive", WordClass::kPossessive},
+      {"preposition", WordClass::kPreposition},
+      {"conjunction", WordClass::kConjunction},
+      {"auxiliary", WordClass::kAuxiliary},
+      {"wh", WordClass::kWh}};
   std::unordered_map<std::string, FunctionWord> out;
   for (const TsvRow& r : read_tsv(path, 3)) {
     const WordClass* cls = nullptr;
     for (const auto& [name, c] : kClasses)
       if (r.fields[1] == name) cls = &c;
-    if (!cls) throw ConfigError(data_error(path, r.line, r.fields[0].size() + 2, "unknown class '" + r.fields[1] + "'"));
+    if (!cls)
+      throw ConfigError(
+          data_error(path, r.line, r.fields[0].size() + 2, "unknown class '" + r.fields[1] + "'"));
     if (r.fields[2] != "slip" && r.fields[2] != "ok")
       throw ConfigError(data_error(path, r.line, r.fields[0].size() + r.fields[1].size() + 3,
                                    "doubling must be 'slip' or 'ok'"));
@@ -90,7 +107,8 @@ std::unordered_map<std::string, WordCount> load_word_counts(const std::string& p
       w.lower = static_cast<uint32_t>(std::stoul(r.fields[1]));
       w.cap = static_cast<uint32_t>(std::stoul(r.fields[2]));
     } catch (const std::exception&) {
-      throw ConfigError(data_error(path, r.line, r.fields[0].size() + 2, "counts must be whole numbers"));
+      throw ConfigError(
+          data_error(path, r.line, r.fields[0].size() + 2, "counts must be whole numbers"));
     }
     out[r.fields[0]] = w;
   }
@@ -123,22 +141,28 @@ std::string lower_ascii(std::string_view s) {
 // article is about than a city that shares its name with one abroad.
 double kind_weight(PlaceKind k) {
   switch (k) {
-    case PlaceKind::kCountry: case PlaceKind::kAlias: return 1.0;
-    case PlaceKind::kCapital: return 0.8;
-    case PlaceKind::kDemonym: return 0.8;
-    case PlaceKind::kCity: case PlaceKind::kRegion: return 0.5;
+    case PlaceKind::kCountry:
+    case PlaceKind::kAlias:
+      return 1.0;
+    case PlaceKind::kCapital:
+      return 0.8;
+    case PlaceKind::kDemonym:
+      return 0.8;
+    case PlaceKind::kCity:
+    case PlaceKind::kRegion:
+      return 0.5;
   }
   return 0.5;
 }
 
 struct Resolved {
   const PlaceMention* m;
-  uint32_t name;        // chosen reading (index into names())
+  uint32_t name;  // chosen reading (index into names())
   uint16_t country;
   PlaceKind kind;
-  double weight;        // contribution to the profile
-  size_t sentence;      // sentence index of its first token
-  size_t story;         // story index (see Doc::local)
+  double weight;    // contribution to the profile
+  size_t sentence;  // sentence index of its first token
+  size_t story;     // story index (see Doc::local)
   bool in_footer;
   bool heading = false;  // on a heading line (no sentence end, under 12 words)
 };
@@ -147,8 +171,10 @@ class FlagSlips final : public Stage {
  public:
   explicit FlagSlips(const StageContext& ctx)
       : gaz_(Gazetteer::load(ctx.data_path(ctx.get("gazetteer", "gazetteer")))),
-        words_(load_function_words(ctx.data_path(ctx.get("function-words", "flag-slips/function_words.tsv")))),
-        counts_(load_word_counts(ctx.data_path(ctx.get("word-counts", "flag-slips/word_counts.tsv")))),
+        words_(load_function_words(
+            ctx.data_path(ctx.get("function-words", "flag-slips/function_words.tsv")))),
+        counts_(
+            load_word_counts(ctx.data_path(ctx.get("word-counts", "flag-slips/word_counts.tsv")))),
         confusable_(rule_switch(ctx, "confusable-place", Severity::kWarning)),
         context_(rule_switch(ctx, "context-place", Severity::kWarning)),
         wrong_capital_(rule_switch(ctx, "wrong-capital", Severity::kWarning)),
@@ -169,22 +195,28 @@ class FlagSlips final : public Stage {
     const std::string cur_path = gaz_dir + "/currencies.tsv";
     for (const TsvRow& r : read_tsv(cur_path, 3)) {
       const auto c = gaz_.country_by_code(r.fields[2]);
-      if (!c) throw ConfigError(data_error(cur_path, r.line, 3, "unknown country code '" + r.fields[2] + "'"));
+      if (!c)
+        throw ConfigError(
+            data_error(cur_path, r.line, 3, "unknown country code '" + r.fields[2] + "'"));
       if (r.fields[0].empty()) throw ConfigError(data_error(cur_path, r.line, 1, "empty sign"));
       currency_signs_[r.fields[0]] = *c;
     }
     const std::string allow = ctx.get("allowlist", "flag-slips/allowlist.tsv");
     if (!allow.empty())
       for (const TsvRow& r : read_tsv(ctx.data_path(allow), 1)) {
-        if (r.fields[0].empty()) throw ConfigError(data_error(ctx.data_path(allow), r.line, 1, "empty name"));
+        if (r.fields[0].empty())
+          throw ConfigError(data_error(ctx.data_path(allow), r.line, 1, "empty name"));
         allowlist_.insert(r.fields[0]);
       }
     // Targets of misspellings: one-word country names, demonyms and capitals.
     const auto& names = gaz_.names();
     for (uint32_t row = 0; row < names.size(); ++row) {
       const PlaceName& n = names[row];
-      if (n.kind != PlaceKind::kCountry && n.kind != PlaceKind::kDemonym && n.kind != PlaceKind::kCapital) continue;
-      if (n.surface.find(' ') != std::string::npos || n.surface.find('-') != std::string::npos) continue;
+      if (n.kind != PlaceKind::kCountry && n.kind != PlaceKind::kDemonym &&
+          n.kind != PlaceKind::kCapital)
+        continue;
+      if (n.surface.find(' ') != std::string::npos || n.surface.find('-') != std::string::npos)
+        continue;
       std::string key = similarity_key(n.surface);
       if (key.size() < 4) continue;
       spell_targets_.push_back({std::move(key), row});
@@ -197,7 +229,8 @@ class FlagSlips final : public Stage {
     StageResult r;
     Doc d = analyse(view);
     if (confusable_.enabled || context_.enabled) place_rules(d, r.findings);
-    if (wrong_capital_.enabled || city_country_.enabled || region_country_.enabled) capital_rules(d, r.findings);
+    if (wrong_capital_.enabled || city_country_.enabled || region_country_.enabled)
+      capital_rules(d, r.findings);
     if (context_.enabled)
       for (size_t i = 0; i < d.places.size(); ++i) actor_neighbour(d, i, r.findings);
     if (confusable_.enabled) frame_parallels(d, r.findings);
@@ -209,14 +242,18 @@ class FlagSlips final : public Stage {
     if (remote_.enabled) remote_places(d, r.findings);
     if (repeated_.enabled) repeated_places(d, r.findings);
     if (part_.enabled) parts_for_wholes(d, r.findings);
-    if (doubled_.enabled || det_poss_.enabled || doubled_aux_.enabled) editorial_rules(d, r.findings);
-    if (weekday_.enabled) find_weekday_date_slips(view.text, view.tokens, weekday_.id, weekday_.severity, r.findings);
+    if (doubled_.enabled || det_poss_.enabled || doubled_aux_.enabled)
+      editorial_rules(d, r.findings);
+    if (weekday_.enabled)
+      find_weekday_date_slips(view.text, view.tokens, weekday_.id, weekday_.severity, r.findings);
     // Names the publication uses on purpose are never flagged.
     std::erase_if(r.findings, [&](const Finding& f) {
-      return f.confidence < min_confidence_ || allowlist_.count(std::string(f.span.in(view.text))) > 0;
+      return f.confidence < min_confidence_ ||
+             allowlist_.count(std::string(f.span.in(view.text))) > 0;
     });
     std::sort(r.findings.begin(), r.findings.end(), [](const Finding& a, const Finding& b) {
-      return a.span.begin != b.span.begin ? a.span.begin < b.span.begin : a.confidence > b.confidence;
+      return a.span.begin != b.span.begin ? a.span.begin < b.span.begin
+                                          : a.confidence > b.confidence;
     });
     // One finding per place: keep the most confident of overlapping ones.
     std::vector<Finding> kept;
@@ -243,8 +280,8 @@ class FlagSlips final : public Stage {
     // prose lines under them; a digest of unrelated stories (a day's news
     // under topic headings) has many, an article one.
     std::vector<std::vector<double>> local;
-    std::vector<size_t> sig;          // indexes of non-space tokens
-    std::vector<size_t> sig_pos;      // token index -> position in sig (or npos)
+    std::vector<size_t> sig;      // indexes of non-space tokens
+    std::vector<size_t> sig_pos;  // token index -> position in sig (or npos)
     // Amounts in a country's own currency ("A$475", "KRW 1,000"): token of the sign, country.
     std::vector<std::pair<size_t, uint16_t>> money;
   };
@@ -268,7 +305,8 @@ class FlagSlips final : public Stage {
       return true;
     if (j < toks.size() && toks[j].kind == TokenKind::kSpace) ++j;
     if (j >= toks.size() || !toks[j].is_word()) return false;
-    static const char* kMagnitudes[] = {"thousand", "million", "billion", "trillion", "bn", "m", "k", "mn", "tn"};
+    static const char* kMagnitudes[] = {"thousand", "million", "billion", "trillion", "bn",
+                                        "m",        "k",       "mn",      "tn"};
     const std::string w = lower_ascii(toks[j].in(text));
     for (const char* m : kMagnitudes)
       if (w == m) return true;
@@ -292,7 +330,8 @@ class FlagSlips final : public Stage {
         for (size_t t = first; t <= j; ++t)
           glued = glued && toks[t].kind != TokenKind::kSpace && toks[t].kind != TokenKind::kNewline;
         if (!glued) continue;
-        if (first > 0 && (toks[first - 1].kind == TokenKind::kWord || toks[first - 1].kind == TokenKind::kNumber))
+        if (first > 0 && (toks[first - 1].kind == TokenKind::kWord ||
+                          toks[first - 1].kind == TokenKind::kNumber))
           continue;
         const std::string sign(text.substr(toks[first].begin, toks[j].end - toks[first].begin));
         auto it = currency_signs_.find(sign);
@@ -327,7 +366,8 @@ class FlagSlips final : public Stage {
         ++sent;
       } else if (t.kind == TokenKind::kPunct) {
         std::string_view s = t.in(view.text);
-        if ((s == "." || s == "?" || s == "!") && i + 2 < toks.size() && toks[i + 1].kind == TokenKind::kSpace &&
+        if ((s == "." || s == "?" || s == "!") && i + 2 < toks.size() &&
+            toks[i + 1].kind == TokenKind::kSpace &&
             (toks[i + 2].has_upper_initial || toks[i + 2].kind != TokenKind::kWord))
           ++sent;
       }
@@ -345,7 +385,8 @@ class FlagSlips final : public Stage {
     // is read as the word.
     for (PlaceMention& m : d.mentions) {
       if (!common_word(lower_ascii(m.span.in(view.text)))) continue;
-      std::erase_if(m.readings, [&](uint32_t row) { return names[row].kind == PlaceKind::kRegion; });
+      std::erase_if(m.readings,
+                    [&](uint32_t row) { return names[row].kind == PlaceKind::kRegion; });
     }
     std::erase_if(d.mentions, [](const PlaceMention& m) { return m.readings.empty(); });
     std::vector<Span> footers;
@@ -371,10 +412,16 @@ class FlagSlips final : public Stage {
       const PlaceMention& m = d.mentions[i];
       auto rank = [&](uint32_t row) {
         switch (names[row].kind) {
-          case PlaceKind::kCountry: case PlaceKind::kAlias: return 0;
-          case PlaceKind::kDemonym: return 1;
-          case PlaceKind::kCapital: return 2;
-          case PlaceKind::kCity: case PlaceKind::kRegion: return 3;
+          case PlaceKind::kCountry:
+          case PlaceKind::kAlias:
+            return 0;
+          case PlaceKind::kDemonym:
+            return 1;
+          case PlaceKind::kCapital:
+            return 2;
+          case PlaceKind::kCity:
+          case PlaceKind::kRegion:
+            return 3;
         }
         return 3;
       };
@@ -383,8 +430,10 @@ class FlagSlips final : public Stage {
       // Capitals and cities compete together: "Hyderabad" city in India and Pakistan.
       if (best == 2) best = 3;
       for (uint32_t row : m.readings)
-        if (std::min(rank(row), 3) <= best && (best < 2 || rank(row) >= 2)) cands[i].rows.push_back(row);
-      cands[i].pos_factor = (first_line_end != std::string_view::npos && m.span.begin < first_line_end) ? 1.5 : 1.0;
+        if (std::min(rank(row), 3) <= best && (best < 2 || rank(row) >= 2))
+          cands[i].rows.push_back(row);
+      cands[i].pos_factor =
+          (first_line_end != std::string_view::npos && m.span.begin < first_line_end) ? 1.5 : 1.0;
       if (in_footer(m.span)) cands[i].pos_factor = 0.0;
       // First pass: split the weight by population (or evenly).
       double total_pop = 0;
@@ -438,14 +487,15 @@ class FlagSlips final : public Stage {
       size_t words = 0;
       size_t last = toks.size();
       while (line_end < toks.size() && toks[line_end].kind != TokenKind::kNewline) {
-        if (toks[line_end].kind == TokenKind::kWord || toks[line_end].kind == TokenKind::kNumber) ++words;
+        if (toks[line_end].kind == TokenKind::kWord || toks[line_end].kind == TokenKind::kNumber)
+          ++words;
         if (toks[line_end].kind != TokenKind::kSpace) last = line_end;
         ++line_end;
       }
       if (last != toks.size()) {
         const std::string_view e = toks[last].in(d.view->text);
-        const bool prose = words >= 12 || e == "." || e == ")" || e == "?" || e == "!" || e == "\"" ||
-                           e == "\u201d";
+        const bool prose = words >= 12 || e == "." || e == ")" || e == "?" || e == "!" ||
+                           e == "\"" || e == "\u201d";
         if (!prose && prev_prose) ++story;
         prev_prose = prose;
       }
@@ -464,7 +514,8 @@ class FlagSlips final : public Stage {
       r.heading = heading_token[r.m->first_token];
       own[r.story][r.country] += r.weight;
     }
-    for (const auto& [t, c] : d.money) own[std::min(story_of_token[t], n_stories - 1)][c] += kMoneyWeight;
+    for (const auto& [t, c] : d.money)
+      own[std::min(story_of_token[t], n_stories - 1)][c] += kMoneyWeight;
     d.local.assign(n_stories, std::vector<double>(d.profile.size(), 0.0));
     for (size_t s = 0; s < n_stories; ++s)
       for (size_t c = 0; c < d.profile.size(); ++c)
@@ -472,7 +523,8 @@ class FlagSlips final : public Stage {
   }
 
   // Countries the article (or story) is about, strongest first: "Afghanistan and Pakistan".
-  std::string profile_phrase(const std::vector<double>& profile, uint16_t exclude, size_t max_n = 2) const {
+  std::string profile_phrase(const std::vector<double>& profile, uint16_t exclude,
+                             size_t max_n = 2) const {
     std::vector<std::pair<double, uint16_t>> top;
     for (size_t c = 0; c < profile.size(); ++c)
       if (c != exclude && profile[c] >= 1.5) top.push_back({profile[c], static_cast<uint16_t>(c)});
@@ -499,7 +551,8 @@ class FlagSlips final : public Stage {
       if (t.kind == TokenKind::kNewline) return false;
       std::string s = lower_ascii(t.in(d.view->text));
       if (s == "'" || s == "\u2019" || (s == "s" && l.possessive)) continue;
-      static const char* kConnectors[] = {"and", "or", "-", "\u2013", "\u2014", "/", ",", "to", "&", "with", "vs", "versus", "nor", "than"};
+      static const char* kConnectors[] = {"and", "or", "-",    "\u2013", "\u2014", "/",   ",",
+                                          "to",  "&",  "with", "vs",     "versus", "nor", "than"};
       bool ok = false;
       for (const char* c : kConnectors) ok = ok || s == c;
       if (!ok) return false;
@@ -513,7 +566,8 @@ class FlagSlips final : public Stage {
     return sp == std::string_view::npos ? s : s.substr(sp + 1);
   }
   static bool ends_with_word(std::string_view s, std::string_view w) {
-    return s.size() > w.size() && s.substr(s.size() - w.size()) == w && s[s.size() - w.size() - 1] == ' ';
+    return s.size() > w.size() && s.substr(s.size() - w.size()) == w &&
+           s[s.size() - w.size() - 1] == ' ';
   }
 
   // Part of a longer proper name ("New York" read as "York", "Port Sudan")?
@@ -532,13 +586,15 @@ class FlagSlips final : public Stage {
       const bool starts_sentence = s < 2 || d.sentence_of[d.sig[s - 2]] != d.sentence_of[p] ||
                                    toks[d.sig[s - 2]].kind == TokenKind::kNewline;
       // "New York" read as "York", "American Israeli hostage": two names with only a space between
-      if (p + 2 == m.first_token && capital_word(p) && (!starts_sentence || is_place_token(d, p))) return true;
+      if (p + 2 == m.first_token && capital_word(p) && (!starts_sentence || is_place_token(d, p)))
+        return true;
       // "Times of Israel", "Bank of England"
       if (s > 1 && lower_ascii(toks[p].in(d.view->text)) == "of" && capital_word(d.sig[s - 2]) &&
           !is_place_token(d, d.sig[s - 2]))
         return true;
       // "Warrap State, South Sudan": a region named in front, the country as its address
-      if (s > 1 && toks[p].in(d.view->text) == "," && capital_word(d.sig[s - 2]) && !is_place_token(d, d.sig[s - 2]))
+      if (s > 1 && toks[p].in(d.view->text) == "," && capital_word(d.sig[s - 2]) &&
+          !is_place_token(d, d.sig[s - 2]))
         return true;
     }
     // "San Juan Mazatl\u00e1n": a capitalised word follows on the same line
@@ -589,8 +645,8 @@ class FlagSlips final : public Stage {
       bool destination = false;
       for (const auto& x : w) {
         destination = destination || x == "to";
-        if (x != "," && x != "and" && x != "or" && x != "the" && x != "to" && x != "\u2014" && x != "\u2013" &&
-            x != "-")
+        if (x != "," && x != "and" && x != "or" && x != "the" && x != "to" && x != "\u2014" &&
+            x != "\u2013" && x != "-")
           return false;
       }
       // a dash only among "to"s ("to \u2014 to Rome"): "Russia\u2013Ukraine" is a pairing
@@ -617,9 +673,12 @@ class FlagSlips final : public Stage {
   // Kind compatibility for a suggestion: same word class, same sort of place.
   static double kind_fit(PlaceKind written, PlaceKind meant) {
     if (written == PlaceKind::kRegion || meant == PlaceKind::kRegion) return 0.0;
-    auto countryish = [](PlaceKind k) { return k == PlaceKind::kCountry || k == PlaceKind::kAlias; };
+    auto countryish = [](PlaceKind k) {
+      return k == PlaceKind::kCountry || k == PlaceKind::kAlias;
+    };
     if (countryish(written) && countryish(meant)) return meant == PlaceKind::kCountry ? 1.0 : 0.95;
-    if (written == PlaceKind::kDemonym || meant == PlaceKind::kDemonym) return written == meant ? 1.0 : 0.0;
+    if (written == PlaceKind::kDemonym || meant == PlaceKind::kDemonym)
+      return written == meant ? 1.0 : 0.0;
     if (countryish(written) || countryish(meant)) return 0.0;
     // capitals and cities
     if (meant == PlaceKind::kCapital) return written == PlaceKind::kCapital ? 1.0 : 0.95;
@@ -650,12 +709,16 @@ class FlagSlips final : public Stage {
       // list of states names each on purpose.
       if (list_length(d, i) >= 3) continue;
       // "Istanbul, Turkey": the address names the town's own country.
-      if (i + 1 < d.places.size() && d.places[i + 1].country == c && d.places[i + 1].sentence == m.sentence &&
-          words_between(d, m.m->end_token, d.places[i + 1].m->first_token) == std::vector<std::string>{","})
+      if (i + 1 < d.places.size() && d.places[i + 1].country == c &&
+          d.places[i + 1].sentence == m.sentence &&
+          words_between(d, m.m->end_token, d.places[i + 1].m->first_token) ==
+              std::vector<std::string>{","})
         continue;
       // Every reading of the surface must be foreign to the article.
       bool any_supported = false;
-      for (uint32_t row : m.m->readings) any_supported = any_supported || (names[row].country != c && prof_of[names[row].country] >= 1.5);
+      for (uint32_t row : m.m->readings)
+        any_supported =
+            any_supported || (names[row].country != c && prof_of[names[row].country] >= 1.5);
       if (any_supported) continue;
 
       // Relations: places paired with this one, and places in its sentence.
@@ -668,7 +731,8 @@ class FlagSlips final : public Stage {
         const Resolved& o = d.places[j];
         if (o.sentence != m.sentence || o.in_footer) continue;
         if (o.country != c) same_sentence = true;
-        bool adjacent = (j + 1 == i || i + 1 == j || j + 2 == i || i + 2 == j) && connected(d, *m.m, *o.m);
+        bool adjacent =
+            (j + 1 == i || i + 1 == j || j + 2 == i || i + 2 == j) && connected(d, *m.m, *o.m);
         if (adjacent && o.country != c) {
           partners.push_back(o.country);
           if (partner_name.empty()) {
@@ -697,7 +761,8 @@ class FlagSlips final : public Stage {
           const bool used = written.count(n.surface) > 0;
           // Suggest a name an editor would write: an official or native
           // alias only when the article uses it or it ends in the common name.
-          if (n.kind == PlaceKind::kAlias && !used && !ends_with_word(n.surface, last_word(countries[p].name)))
+          if (n.kind == PlaceKind::kAlias && !used &&
+              !ends_with_word(n.surface, last_word(countries[p].name)))
             continue;
           if (n.kind == PlaceKind::kCity && !used && n.population < 500000) continue;
           // Plural demonyms answer plural ones.
@@ -705,7 +770,8 @@ class FlagSlips final : public Stage {
             continue;
           const double sim = name_similarity(surface, n.surface);
           if (sim >= 0.999) continue;  // a spelling variant of the same name
-          const double score = sim * fit + (used ? 0.05 : 0.0) + 0.02 * std::min(support, 5.0) / 5.0;
+          const double score =
+              sim * fit + (used ? 0.05 : 0.0) + 0.02 * std::min(support, 5.0) / 5.0;
           if (score > best_score) {
             best_score = score;
             best_sim = sim;
@@ -745,19 +811,26 @@ class FlagSlips final : public Stage {
       // the article is about the suggested place's country, and whether it
       // names that place elsewhere; a second mention of the written place's
       // country counts against.
-      const double z = -3.2 + 6.0 * (best_sim - 0.55) + (!partners.empty() ? 1.0 : same_sentence ? 0.4 : 0.0) +
-                       (partner_same_kind ? 0.5 : 0.0) + (used ? 0.8 : 0.0) + 1.2 * prof + 0.8 * dom - 2.0 * own;
+      const double z = -3.2 + 6.0 * (best_sim - 0.55) +
+                       (!partners.empty() ? 1.0
+                        : same_sentence   ? 0.4
+                                          : 0.0) +
+                       (partner_same_kind ? 0.5 : 0.0) + (used ? 0.8 : 0.0) + 1.2 * prof +
+                       0.8 * dom - 2.0 * own;
       const double conf = std::clamp(1.0 / (1.0 + std::exp(-z)), 0.0, 0.99);
       if (!confusable_.enabled) continue;
       Finding f = confusable_.finding(m.m->span);
       f.suggestion = target.surface;
       f.confidence = conf;
       std::string about = profile_phrase(prof_of, c);
-      f.message = "'" + surface + "' (" + countries[c].name + ")" +
-                  (!partner_name.empty() ? " is paired with '" + partner_name + "'" : std::string(" appears")) +
-                  " in an article about " + about + "; did you mean '" + target.surface + "'" +
-                  (target.kind == PlaceKind::kCountry ? std::string() : " (" + countries[target.country].name + ")") +
-                  "?";
+      f.message =
+          "'" + surface + "' (" + countries[c].name + ")" +
+          (!partner_name.empty() ? " is paired with '" + partner_name + "'"
+                                 : std::string(" appears")) +
+          " in an article about " + about + "; did you mean '" + target.surface + "'" +
+          (target.kind == PlaceKind::kCountry ? std::string()
+                                              : " (" + countries[target.country].name + ")") +
+          "?";
       out.push_back(std::move(f));
     }
   }
@@ -859,7 +932,8 @@ class FlagSlips final : public Stage {
       if (m.in_footer || (m.kind != PlaceKind::kCountry && m.kind != PlaceKind::kAlias)) continue;
       const uint16_t c = m.country;
       if (d.profile[c] - m.weight >= 0.3) continue;  // named or placed elsewhere
-      if (list_length(d, i) >= 3 || inside_longer_name(d, *m.m) || compound_modifier(d, *m.m)) continue;
+      if (list_length(d, i) >= 3 || inside_longer_name(d, *m.m) || compound_modifier(d, *m.m))
+        continue;
       const std::string surface(m.m->span.in(d.view->text));
       // Evidence per country in the sentence: places other than country names, and money.
       std::map<uint16_t, std::string> evidence;
@@ -873,7 +947,8 @@ class FlagSlips final : public Stage {
           named.insert(c);
           continue;
         }
-        if (o.kind == PlaceKind::kCountry || o.kind == PlaceKind::kAlias || o.kind == PlaceKind::kDemonym) {
+        if (o.kind == PlaceKind::kCountry || o.kind == PlaceKind::kAlias ||
+            o.kind == PlaceKind::kDemonym) {
           named.insert(o.country);
           continue;
         }
@@ -881,11 +956,13 @@ class FlagSlips final : public Stage {
         // Kasa\u00ef Province"); "troops sent to Kano", "a missile near Busan"
         // are acts across a border.
         const size_t sp = d.sig_pos[o.m->first_token];
-        if (sp == std::string::npos || sp == 0 || lower_ascii(tok(d, d.sig[sp - 1])) != "in") continue;
+        if (sp == std::string::npos || sp == 0 || lower_ascii(tok(d, d.sig[sp - 1])) != "in")
+          continue;
         evidence.emplace(o.country, std::string(o.m->span.in(d.view->text)));
       }
       for (const auto& [t, mc] : d.money)
-        if (d.sentence_of[t] == m.sentence) evidence.emplace(mc, std::string(tok(d, t)) + " amount");
+        if (d.sentence_of[t] == m.sentence)
+          evidence.emplace(mc, std::string(tok(d, t)) + " amount");
       if (named.count(c)) continue;
       uint16_t best = c;
       double best_sim = 0;
@@ -896,7 +973,8 @@ class FlagSlips final : public Stage {
           const PlaceName& n = names[row];
           if (n.kind != PlaceKind::kCountry && n.kind != PlaceKind::kAlias) continue;
           const double sim = name_similarity(surface, n.surface);
-          if (sim >= 0.8 && sim < 0.999 && (sim > best_sim || (sim == best_sim && n.kind == PlaceKind::kCountry)))
+          if (sim >= 0.8 && sim < 0.999 &&
+              (sim > best_sim || (sim == best_sim && n.kind == PlaceKind::kCountry)))
             best = b, best_sim = sim, why = what, meant = n.surface;
         }
       }
@@ -904,8 +982,8 @@ class FlagSlips final : public Stage {
       Finding f = confusable_.finding(m.m->span);
       f.suggestion = meant;
       f.confidence = std::min(0.6, 0.3 + (best_sim - 0.8) * 2.0 + 0.1);
-      f.message = quoted(surface) + " is named only here, in a sentence whose " + quoted(why) + " belongs to " +
-                  countries[best].name + "; did you mean " + quoted(meant) + "?";
+      f.message = quoted(surface) + " is named only here, in a sentence whose " + quoted(why) +
+                  " belongs to " + countries[best].name + "; did you mean " + quoted(meant) + "?";
       out.push_back(std::move(f));
     }
   }
@@ -923,10 +1001,13 @@ class FlagSlips final : public Stage {
     const auto& countries = gaz_.countries();
     for (size_t i = 0; i < d.places.size(); ++i) {
       const Resolved& m = d.places[i];
-      if (m.in_footer || !m.heading || (m.kind != PlaceKind::kCountry && m.kind != PlaceKind::kAlias)) continue;
+      if (m.in_footer || !m.heading ||
+          (m.kind != PlaceKind::kCountry && m.kind != PlaceKind::kAlias))
+        continue;
       const uint16_t c = m.country;
       if (d.profile[c] - m.weight >= 0.3) continue;
-      if (list_length(d, i) >= 3 || inside_longer_name(d, *m.m) || compound_modifier(d, *m.m)) continue;
+      if (list_length(d, i) >= 3 || inside_longer_name(d, *m.m) || compound_modifier(d, *m.m))
+        continue;
       std::vector<double> prose(countries.size(), 0.0);
       bool any_prose = false, other_in_heading = false;
       for (size_t j = 0; j < d.places.size(); ++j) {
@@ -945,7 +1026,8 @@ class FlagSlips final : public Stage {
       double best_support = 0;
       for (size_t y = 0; y < prose.size(); ++y) {
         if (y == c || !countries[y].un_member) continue;
-        if (prose[y] >= 1.5 && prose[y] > best_support) best = static_cast<uint16_t>(y), best_support = prose[y];
+        if (prose[y] >= 1.5 && prose[y] > best_support)
+          best = static_cast<uint16_t>(y), best_support = prose[y];
       }
       const std::string surface(m.m->span.in(d.view->text));
       if (best == c) {
@@ -978,7 +1060,8 @@ class FlagSlips final : public Stage {
     for (size_t y = 0; y < prose.size(); ++y) {
       if (y == c || prose[y] <= 0 || !countries[y].un_member) continue;
       const double sim = name_similarity(countries[c].name, countries[y].name);
-      if (sim >= 0.8 && sim < 0.999 && sim > best_sim) meant = static_cast<uint16_t>(y), best_sim = sim;
+      if (sim >= 0.8 && sim < 0.999 && sim > best_sim)
+        meant = static_cast<uint16_t>(y), best_sim = sim;
     }
     if (meant == c) return;
     // The prose's look-alike, named only in this story's prose, and once.
@@ -989,11 +1072,13 @@ class FlagSlips final : public Stage {
       other = &o;
     }
     if (!other || (other->kind != PlaceKind::kCountry && other->kind != PlaceKind::kAlias)) return;
-    // An address ("Uiseong County, South Korea") is the prose's evidence, not part of a longer name.
+    // An address ("Uiseong County, South Korea") is the prose's evidence, not part of a longer
+    // name.
     const size_t sp = d.sig_pos[other->m->first_token];
     const bool address = sp != std::string::npos && sp > 0 && tok(d, d.sig[sp - 1]) == ",";
     if (compound_modifier(d, *other->m) || (!address && inside_longer_name(d, *other->m))) return;
-    const std::string heading_name(h.m->span.in(d.view->text)), prose_name(other->m->span.in(d.view->text));
+    const std::string heading_name(h.m->span.in(d.view->text)),
+        prose_name(other->m->span.in(d.view->text));
     Finding f = context_.finding(h.m->span);
     f.suggestion = countries[meant].name;
     f.confidence = 0.4;
@@ -1004,9 +1089,10 @@ class FlagSlips final : public Stage {
     Finding g = context_.finding(other->m->span);
     g.suggestion = countries[c].name;
     g.confidence = 0.4;
-    g.message = quoted(prose_name) + " is the only country of a story headed " + quoted(heading_name) +
-                ", its look-alike; one of the two is likely a slip: did you mean " + quoted(countries[c].name) +
-                "?";
+    g.message = quoted(prose_name) + " is the only country of a story headed " +
+                quoted(heading_name) +
+                ", its look-alike; one of the two is likely a slip: did you mean " +
+                quoted(countries[c].name) + "?";
     out.push_back(std::move(g));
   }
 
@@ -1192,12 +1278,15 @@ class FlagSlips final : public Stage {
         }
         return long_word;
       };
-      const bool same_left = left.size() == 2 && left == ol && contentful(left, m.m->first_token, true) &&
+      const bool same_left = left.size() == 2 && left == ol &&
+                             contentful(left, m.m->first_token, true) &&
                              contentful(ol, o.m->first_token, true);
-      const bool same_right = right.size() == 2 && right == orr && contentful(right, m.m->end_token - 1, false) &&
+      const bool same_right = right.size() == 2 && right == orr &&
+                              contentful(right, m.m->end_token - 1, false) &&
                               contentful(orr, o.m->end_token - 1, false);
       if (!same_left && !same_right) continue;
-      const double conf = 0.45 + 0.1 * std::min(support, 6.0) / 6.0 + (same_left && same_right ? 0.1 : 0.0);
+      const double conf =
+          0.45 + 0.1 * std::min(support, 6.0) / 6.0 + (same_left && same_right ? 0.1 : 0.0);
       if (conf > best_conf) {
         best_conf = conf;
         best = &o;
@@ -1211,7 +1300,8 @@ class FlagSlips final : public Stage {
       const Resolved& x = d.places[a];
       const Resolved& y = d.places[b];
       if (x.sentence != y.sentence || y.in_footer || !connected(d, *x.m, *y.m)) return false;
-      const size_t lo = std::min(x.m->end_token, y.m->end_token), hi = std::max(x.m->first_token, y.m->first_token);
+      const size_t lo = std::min(x.m->end_token, y.m->end_token),
+                   hi = std::max(x.m->first_token, y.m->first_token);
       for (const auto& w : words_between(d, lo, hi))
         if (w == "," || w == "or" || w == "than" || w == "to") return false;
       return true;
@@ -1219,15 +1309,18 @@ class FlagSlips final : public Stage {
     auto paired = [&](size_t a, size_t b) {
       if (!linked(a, b)) return false;
       const size_t l = std::min(a, b), r = std::max(a, b);
-      auto listed = [&](size_t x, size_t y) {  // any connector, commas too: "Afghanistan, Iraq and Pakistan"
-        return x < d.places.size() && y < d.places.size() && d.places[x].sentence == d.places[y].sentence &&
+      auto listed = [&](size_t x,
+                        size_t y) {  // any connector, commas too: "Afghanistan, Iraq and Pakistan"
+        return x < d.places.size() && y < d.places.size() &&
+               d.places[x].sentence == d.places[y].sentence &&
                connected(d, *d.places[x].m, *d.places[y].m);
       };
       return !listed(l - 1, l) && !listed(r, r + 1);
     };
     std::vector<uint16_t> mine;
     for (size_t j : {i - 1, i + 1})
-      if (j < d.places.size() && paired(i, j) && d.places[j].country != m.country) mine.push_back(d.places[j].country);
+      if (j < d.places.size() && paired(i, j) && d.places[j].country != m.country)
+        mine.push_back(d.places[j].country);
     if (!mine.empty()) {
       std::unordered_map<uint16_t, int> votes;
       for (size_t k = 0; k < d.places.size(); ++k) {
@@ -1288,7 +1381,9 @@ class FlagSlips final : public Stage {
     std::vector<uint16_t> in_sentence;
     for (const Resolved& o : d.places)
       if (&o != &m && o.sentence == m.sentence && !o.in_footer) in_sentence.push_back(o.country);
-    auto named_here = [&](uint16_t s) { return std::find(in_sentence.begin(), in_sentence.end(), s) != in_sentence.end(); };
+    auto named_here = [&](uint16_t s) {
+      return std::find(in_sentence.begin(), in_sentence.end(), s) != in_sentence.end();
+    };
     // The meant country: the strongest of the story that the sentence does
     // not name already ("France ... a summit on Ukraine" is no slip for
     // Ukraine) and that the sentence's own story places are near: "Russian
@@ -1307,7 +1402,8 @@ class FlagSlips final : public Stage {
       if (prof[s] < 0.8 * prof[story.front()]) break;
       if (named_here(s)) continue;
       bool related = false;
-      for (uint16_t o : in_sentence) related = related || (o != c && prof[o] >= 1.5 && gaz_.near(o, s));
+      for (uint16_t o : in_sentence)
+        related = related || (o != c && prof[o] >= 1.5 && gaz_.near(o, s));
       if (related) {
         meant = s;
         break;
@@ -1321,7 +1417,8 @@ class FlagSlips final : public Stage {
       const auto w = words_between(d, std::min(m.m->end_token, d.places[j].m->end_token),
                                    std::max(m.m->first_token, d.places[j].m->first_token));
       bool joined = !w.empty() && w.size() <= 3;
-      for (const auto& x : w) joined = joined && (x == "," || x == "and" || x == "or" || x == "the");
+      for (const auto& x : w)
+        joined = joined && (x == "," || x == "and" || x == "or" || x == "the");
       if (!joined && !connected(d, *m.m, *d.places[j].m)) continue;
       if (prof[d.places[j].country] < 1.5) return;
       if (std::find(w.begin(), w.end(), ",") != w.end()) return;  // "Ethiopia, Yemen, and Kenya"
@@ -1330,8 +1427,8 @@ class FlagSlips final : public Stage {
     Finding f = context_.finding(m.m->span);
     f.suggestion = countries[*meant].name;
     f.confidence = 0.32 + 0.1 * std::min(prof[*meant], 6.0) / 6.0;
-    f.message = quoted(surface) + " is named only here, far from this story's places (" + profile_phrase(prof, c) +
-                "); did you mean " + quoted(f.suggestion) + "?";
+    f.message = quoted(surface) + " is named only here, far from this story's places (" +
+                profile_phrase(prof, c) + "); did you mean " + quoted(f.suggestion) + "?";
     out.push_back(std::move(f));
   }
 
@@ -1477,29 +1574,36 @@ class FlagSlips final : public Stage {
       }
       return false;
     };
-    auto is_town = [&](const Resolved& r) { return r.kind == PlaceKind::kCity || r.kind == PlaceKind::kCapital; };
+    auto is_town = [&](const Resolved& r) {
+      return r.kind == PlaceKind::kCity || r.kind == PlaceKind::kCapital;
+    };
     auto is_region = [&](const Resolved& r) { return r.kind == PlaceKind::kRegion; };
     // "Paktia Province, X", "Dnipropetrovsk Oblast, X": the region's generic word before the comma.
     auto generic_word = [](const std::string& w) {
-      static const char* kGeneric[] = {"province", "state", "oblast", "region", "governorate", "department",
-                                       "district", "county", "prefecture", "territory", "krai"};
+      static const char* kGeneric[] = {"province",    "state",      "oblast",   "region",
+                                       "governorate", "department", "district", "county",
+                                       "prefecture",  "territory",  "krai"};
       for (const char* g : kGeneric)
         if (w == g) return true;
       return false;
     };
     auto plural_generic = [&](const std::string& w) {
-      return generic_word(w) || (w.size() > 1 && w.back() == 's' && generic_word(w.substr(0, w.size() - 1))) ||
+      return generic_word(w) ||
+             (w.size() > 1 && w.back() == 's' && generic_word(w.substr(0, w.size() - 1))) ||
              w == "counties" || w == "territories" || w == "prefectures";
     };
     auto direction_word = [](const std::string& w) {
-      static const char* kDirections[] = {"north", "south", "east", "west", "northern", "southern", "eastern",
-                                          "western", "central", "northeastern", "northwestern", "southeastern",
-                                          "southwestern", "northeast", "northwest", "southeast", "southwest"};
+      static const char* kDirections[] = {
+          "north",        "south",     "east",      "west",         "northern",     "southern",
+          "eastern",      "western",   "central",   "northeastern", "northwestern", "southeastern",
+          "southwestern", "northeast", "northwest", "southeast",    "southwest"};
       for (const char* x : kDirections)
         if (w == x) return true;
       return false;
     };
-    auto is_country = [&](const Resolved& r) { return r.kind == PlaceKind::kCountry || r.kind == PlaceKind::kAlias; };
+    auto is_country = [&](const Resolved& r) {
+      return r.kind == PlaceKind::kCountry || r.kind == PlaceKind::kAlias;
+    };
     auto support_without = [&](const Resolved& r) { return d.profile[r.country] - r.weight; };
     for (size_t i = 0; i + 1 < d.places.size(); ++i) {
       const Resolved& a = d.places[i];
@@ -1516,39 +1620,44 @@ class FlagSlips final : public Stage {
       bool weak_pattern = false;  // "X in Y": a town in a country, not its address
       using V = std::vector<std::string>;
       const bool addressable = is_town(a) || is_region(a);
-      if (is_town(a) && is_country(b) && (between == V{",", "the", "capital", "of"} ||
-                                          between == V{",", "the", "capital", "city", "of"})) {
+      if (is_town(a) && is_country(b) &&
+          (between == V{",", "the", "capital", "of"} ||
+           between == V{",", "the", "capital", "city", "of"})) {
         town = &a, state = &b, capital_claim = true;
-      } else if ((is_country(a) && a.m->possessive && (between == V{"'", "s", "capital"} ||
-                                                      between == V{"\u2019", "s", "capital"} ||
-                                                      between == V{"capital"} || between == V{"capital", ","} ||
-                                                      between == V{"'", "s", "capital", ","} ||
-                                                      between == V{"\u2019", "s", "capital", ","})) &&
+      } else if ((is_country(a) && a.m->possessive &&
+                  (between == V{"'", "s", "capital"} || between == V{"\u2019", "s", "capital"} ||
+                   between == V{"capital"} || between == V{"capital", ","} ||
+                   between == V{"'", "s", "capital", ","} ||
+                   between == V{"\u2019", "s", "capital", ","})) &&
                  is_town(b)) {
         town = &b, state = &a, capital_claim = true;
       } else if (is_country(a) && is_town(b) && between == V{","} && before_a.size() >= 3 &&
                  before_a[0] == "of" && before_a[1] == "capital" && before_a[2] == "the") {
         town = &b, state = &a, capital_claim = true;
-      } else if (a.kind == PlaceKind::kDemonym && is_town(b) && (between == V{"capital"} || between == V{"capital", ","}) &&
-                 !before_a.empty() && before_a[0] == "the") {
+      } else if (a.kind == PlaceKind::kDemonym && is_town(b) &&
+                 (between == V{"capital"} || between == V{"capital", ","}) && !before_a.empty() &&
+                 before_a[0] == "the") {
         town = &b, state = &a, capital_claim = true;
       } else if (addressable && is_country(b) &&
-                 (between == V{","} || (between.size() == 2 && generic_word(between[0]) && between[1] == ","))) {
+                 (between == V{","} ||
+                  (between.size() == 2 && generic_word(between[0]) && between[1] == ","))) {
         // "Sumy, Iraq": not a list ("Kabul, Iraq and Syria", "in Paris, Berlin, Iraq").
         const auto after_b = context_words(d, b.m->end_token - 1, 2, false);
-        const bool list_after = !after_b.empty() && (after_b[0] == "and" || after_b[0] == "or" ||
-                                                    (after_b[0] == "," && i + 2 < d.places.size() &&
-                                                     d.places[i + 2].sentence == b.sentence &&
-                                                     d.places[i + 2].m->first_token <= b.m->end_token + 3));
+        const bool list_after =
+            !after_b.empty() && (after_b[0] == "and" || after_b[0] == "or" ||
+                                 (after_b[0] == "," && i + 2 < d.places.size() &&
+                                  d.places[i + 2].sentence == b.sentence &&
+                                  d.places[i + 2].m->first_token <= b.m->end_token + 3));
         // An address chain is no list: "Urgun District, Paktia Province, X",
         // "Lubero Territory, North Kivu, X" (no place before the comma).
         const bool list_before =
-            !before_a.empty() && (before_a[0] == "and" || (before_a[0] == "," && i > 0 && !d.places[i - 1].in_footer &&
-                                                          d.places[i - 1].sentence == a.sentence &&
-                                                          d.places[i - 1].m->end_token + 4 >= a.m->first_token));
+            !before_a.empty() &&
+            (before_a[0] == "and" || (before_a[0] == "," && i > 0 && !d.places[i - 1].in_footer &&
+                                      d.places[i - 1].sentence == a.sentence &&
+                                      d.places[i - 1].m->end_token + 4 >= a.m->first_token));
         if (!list_after && !list_before) town = &a, state = &b;
-      } else if (is_region(a) && is_country(b) && between.size() == 2 && plural_generic(between[0]) &&
-                 between[1] == "of") {
+      } else if (is_region(a) && is_country(b) && between.size() == 2 &&
+                 plural_generic(between[0]) && between[1] == "of") {
         // "the Nangarhar and Paktika provinces of Iraq"
         town = &a, state = &b;
       } else if (addressable && is_country(b) && !between.empty() && between[0] == "in" &&
@@ -1560,10 +1669,13 @@ class FlagSlips final : public Stage {
       // A town or region of a dependency ("Rota", Northern Mariana Islands)
       // addressed to a state is most likely a small namesake there the
       // gazetteer does not list ("Rota, Spain").
-      if (!capital_claim && !countries[town->country].un_member && countries[state->country].un_member) continue;
+      if (!capital_claim && !countries[town->country].un_member &&
+          countries[state->country].un_member)
+        continue;
       const uint16_t sc = state->country;
       if (capital_claim ? has_reading(*town, sc, true) : has_reading(*town, sc, false)) continue;
-      if (!capital_claim && town->kind == PlaceKind::kCapital && has_reading(*town, sc, false)) continue;
+      if (!capital_claim && town->kind == PlaceKind::kCapital && has_reading(*town, sc, false))
+        continue;
       // "Atlanta, Georgia": the stated name is also a region of the town's country.
       bool state_is_region_there = false;
       for (uint32_t row : state->m->readings)
@@ -1571,7 +1683,9 @@ class FlagSlips final : public Stage {
           state_is_region_there = true;
       if (!capital_claim && state_is_region_there) continue;
       const bool use_capital = capital_claim && !countries[sc].capitals.empty();
-      const RuleSwitch& rule = capital_claim ? wrong_capital_ : is_region(*town) ? region_country_ : city_country_;
+      const RuleSwitch& rule = capital_claim      ? wrong_capital_
+                               : is_region(*town) ? region_country_
+                                                  : city_country_;
       if (!rule.enabled) continue;
       // Which one is the slip? The one the rest of the article does not support.
       const double town_support = support_without(*town), state_support = support_without(*state);
@@ -1586,8 +1700,8 @@ class FlagSlips final : public Stage {
         f.span = town->m->span;
         f.suggestion = countries[sc].capitals.front();
         f.message = "'" + st + "' is not the capital of " + countries[sc].name +
-                    (town_in_state ? std::string() : " (it is in " + town_country + ")") + "; did you mean '" +
-                    f.suggestion + "'?";
+                    (town_in_state ? std::string() : " (it is in " + town_country + ")") +
+                    "; did you mean '" + f.suggestion + "'?";
       } else {
         // the stated country is the odd one: name the town's country in the same form
         f.span = state->m->span;
@@ -1596,7 +1710,8 @@ class FlagSlips final : public Stage {
         // of the Congo" (an alias that resembles it more than "DR Congo" does).
         double meant_sim = name_similarity(ss, meant);
         for (uint32_t row : gaz_.names_of(town->country)) {
-          if (names[row].kind != PlaceKind::kAlias && names[row].kind != PlaceKind::kCountry) continue;
+          if (names[row].kind != PlaceKind::kAlias && names[row].kind != PlaceKind::kCountry)
+            continue;
           const double sim = name_similarity(ss, names[row].surface);
           if (sim >= 0.7 && sim > meant_sim + 0.1) meant = names[row].surface, meant_sim = sim;
         }
@@ -1606,8 +1721,8 @@ class FlagSlips final : public Stage {
             if (names[row].kind == PlaceKind::kDemonym && meant.empty()) meant = names[row].surface;
         }
         f.suggestion = meant;
-        f.message = "'" + st + "' is in " + town_country + ", not " + countries[sc].name + "; did you mean '" +
-                    meant + "'?";
+        f.message = "'" + st + "' is in " + town_country + ", not " + countries[sc].name +
+                    "; did you mean '" + meant + "'?";
       }
       f.confidence = capital_claim ? 0.8 : weak_pattern ? 0.7 : 0.85;
       if (std::max(town_support, state_support) < 0.5) f.confidence -= 0.1;
@@ -1628,7 +1743,8 @@ class FlagSlips final : public Stage {
     const auto& countries = gaz_.countries();
     std::vector<int> place_at(toks.size(), -1);  // token -> index into d.places
     for (size_t k = 0; k < d.places.size(); ++k)
-      for (size_t t = d.places[k].m->first_token; t < d.places[k].m->end_token && t < toks.size(); ++t)
+      for (size_t t = d.places[k].m->first_token; t < d.places[k].m->end_token && t < toks.size();
+           ++t)
         place_at[t] = static_cast<int>(k);
     std::vector<bool> in_mention(toks.size(), false);
     for (const PlaceMention& m : d.mentions)
@@ -1651,11 +1767,13 @@ class FlagSlips final : public Stage {
                                    toks[d.sig[s - 1]].kind == TokenKind::kNewline;
       if (!starts_sentence && d.sig[s - 1] + 2 == i && capital_word(d.sig[s - 1])) continue;
       if (s + 1 < d.sig.size() && d.sig[s + 1] == i + 2 && capital_word(d.sig[s + 1])) continue;
-      if (s > 1 && lower_ascii(tok(d, d.sig[s - 1])) == "of" && capital_word(d.sig[s - 2])) continue;
+      if (s > 1 && lower_ascii(tok(d, d.sig[s - 1])) == "of" && capital_word(d.sig[s - 2]))
+        continue;
       // A compound or a cut-off word: "Franco-American", "Ukraini- Ukrainian".
       if (i + 1 < toks.size() && toks[i + 1].in(text) == "-") continue;
       // Best target.
-      const size_t max_ed = 1;  // two edits reach other words of a family ("Greenlanders", "Greenlandics")
+      const size_t max_ed =
+          1;  // two edits reach other words of a family ("Greenlanders", "Greenlandics")
       const SpellTarget* best = nullptr;
       size_t best_ed = 99;
       double best_rank = -1;
@@ -1665,18 +1783,24 @@ class FlagSlips final : public Stage {
         const size_t ed = edit_distance_capped_at_2(key, st.key);  // max_ed is 1
         if (ed == 0 || ed > max_ed) continue;
         // Derived or cut forms are no misspellings: "Slovenian" from "Slovenia".
-        if (key.compare(0, st.key.size(), st.key) == 0 || st.key.compare(0, key.size(), key) == 0) continue;
+        if (key.compare(0, st.key.size(), st.key) == 0 || st.key.compare(0, key.size(), key) == 0)
+          continue;
         // "-ian"/"-ean" spell one suffix: "Ecuadorians", "Ecuadoreans".
         if (key.size() == st.key.size()) {
           size_t diff = 0;
           while (diff < key.size() && key[diff] == st.key[diff]) ++diff;
-          auto vowel = [](char c) { return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u'; };
-          if (diff + 4 >= key.size() && diff < key.size() && vowel(key[diff]) && vowel(st.key[diff]) &&
+          auto vowel = [](char c) {
+            return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u';
+          };
+          if (diff + 4 >= key.size() && diff < key.size() && vowel(key[diff]) &&
+              vowel(st.key[diff]) &&
               key.compare(diff + 1, std::string::npos, st.key, diff + 1) == 0)
             continue;
         }
         const PlaceName& n = names[st.row];
-        const double rank = (n.kind == PlaceKind::kCountry ? 2.0 : n.kind == PlaceKind::kDemonym ? 1.5 : 1.0) +
+        const double rank = (n.kind == PlaceKind::kCountry   ? 2.0
+                             : n.kind == PlaceKind::kDemonym ? 1.5
+                                                             : 1.0) +
                             std::min(d.profile[n.country], 3.0);
         if (ed < best_ed || (ed == best_ed && rank > best_rank)) {
           best = &st;
@@ -1696,7 +1820,8 @@ class FlagSlips final : public Stage {
           if (r.m->first_token > i) return r.story;
         return d.places.empty() ? size_t{0} : d.places.back().story;
       }();
-      const double support = d.local.empty() ? 0.0 : d.local[std::min(story, d.local.size() - 1)][target.country];
+      const double support =
+          d.local.empty() ? 0.0 : d.local[std::min(story, d.local.size() - 1)][target.country];
       if (target.kind == PlaceKind::kCapital && support < 0.9) continue;
       // Evidence from the words around.
       bool address = false, other_address = false, paired = false, prep = false;
@@ -1705,25 +1830,32 @@ class FlagSlips final : public Stage {
         if (p >= 0) (d.places[p].country == target.country ? address : other_address) = true;
         // "Antioquia Department, Columbia": a region's generic word between
         if (p < 0 && s > 2 && place_at[d.sig[s - 3]] >= 0 && d.sig[s - 3] + 2 == d.sig[s - 2])
-          (d.places[place_at[d.sig[s - 3]]].country == target.country ? address : other_address) = true;
+          (d.places[place_at[d.sig[s - 3]]].country == target.country ? address : other_address) =
+              true;
       }
       if (s + 2 < d.sig.size() && tok(d, d.sig[s + 1]) == ",") {  // "Columbia, South Carolina"
         const int p = place_at[d.sig[s + 2]];
         if (p >= 0 && d.places[p].country != target.country) other_address = true;
       }
       auto dash = [&](std::string_view x) { return x == "-" || x == "\u2013" || x == "\u2014"; };
-      if (s + 2 < d.sig.size() && d.sig[s + 1] == i + 1 && dash(tok(d, d.sig[s + 1])) && place_at[d.sig[s + 2]] >= 0)
+      if (s + 2 < d.sig.size() && d.sig[s + 1] == i + 1 && dash(tok(d, d.sig[s + 1])) &&
+          place_at[d.sig[s + 2]] >= 0)
         paired = true;
-      if (s > 1 && d.sig[s - 1] + 1 == i && dash(tok(d, d.sig[s - 1])) && place_at[d.sig[s - 2]] >= 0) paired = true;
+      if (s > 1 && d.sig[s - 1] + 1 == i && dash(tok(d, d.sig[s - 1])) &&
+          place_at[d.sig[s - 2]] >= 0)
+        paired = true;
       if (s > 0) {
         const std::string pw = lower_ascii(tok(d, d.sig[s - 1]));
-        prep = pw == "in" || pw == "from" || pw == "to" || pw == "of" || pw == "against" || pw == "with";
+        prep = pw == "in" || pw == "from" || pw == "to" || pw == "of" || pw == "against" ||
+               pw == "with";
       }
       if (other_address) continue;
       // "near Otjiwarongo, Nambia": a capitalised word and a comma before.
-      const bool addressish = address || (s > 1 && tok(d, d.sig[s - 1]) == "," && capital_word(d.sig[s - 2]));
+      const bool addressish =
+          address || (s > 1 && tok(d, d.sig[s - 1]) == "," && capital_word(d.sig[s - 2]));
       // A country name stands where places stand; a demonym stands anywhere.
-      if (target.kind != PlaceKind::kDemonym && !(prep || addressish || paired || support >= 0.9)) continue;
+      if (target.kind != PlaceKind::kDemonym && !(prep || addressish || paired || support >= 0.9))
+        continue;
       // A known name ("America", "Columbia") needs the meant country in the
       // story and an address or a pairing; support alone is not enough.
       double conf = unseen ? 0.55 : 0.1;
@@ -1735,11 +1867,13 @@ class FlagSlips final : public Stage {
       Finding f = misspelt_.finding(t.span());
       f.suggestion = target.surface;
       f.confidence = conf;
-      f.message = "'" + std::string(w) + "' is not a place name " +
-                  (unseen ? std::string("and not an English word") : std::string("this article uses")) +
-                  "; did you mean '" + target.surface + "'" +
-                  (target.kind == PlaceKind::kCountry ? std::string() : " (" + countries[target.country].name + ")") +
-                  "?";
+      f.message =
+          "'" + std::string(w) + "' is not a place name " +
+          (unseen ? std::string("and not an English word") : std::string("this article uses")) +
+          "; did you mean '" + target.surface + "'" +
+          (target.kind == PlaceKind::kCountry ? std::string()
+                                              : " (" + countries[target.country].name + ")") +
+          "?";
       out.push_back(std::move(f));
     }
   }
@@ -1770,15 +1904,18 @@ class FlagSlips final : public Stage {
       // A sovereign state in a list of three or more states is named on
       // purpose ("Senegal, Guatemala, Guyana, and Suriname"); a region in
       // a list of states is not ("Ethiopia, Yemen, and Tasmania").
-      if (m.kind != PlaceKind::kRegion && gaz_.countries()[m.country].un_member && list_length(d, i) >= 3) continue;
+      if (m.kind != PlaceKind::kRegion && gaz_.countries()[m.country].un_member &&
+          list_length(d, i) >= 3)
+        continue;
       if (compound_modifier(d, *m.m)) continue;
       // "Finland and Sweden": paired with its own neighbour, it is not out of place.
       bool paired_with_neighbour = false;
       for (size_t j : {i - 1, i + 1}) {
         if (j >= d.places.size() || d.places[j].sentence != m.sentence) continue;
-        paired_with_neighbour = paired_with_neighbour ||
-                                (d.places[j].country != m.country && gaz_.near(m.country, d.places[j].country) &&
-                                 connected(d, *m.m, *d.places[j].m));
+        paired_with_neighbour =
+            paired_with_neighbour ||
+            (d.places[j].country != m.country && gaz_.near(m.country, d.places[j].country) &&
+             connected(d, *m.m, *d.places[j].m));
       }
       if (paired_with_neighbour) continue;
       const std::vector<double>& prof = d.local[m.story];
@@ -1786,7 +1923,9 @@ class FlagSlips final : public Stage {
       if (prof[c] - m.weight >= 0.3 || d.profile[c] - m.weight >= 0.9) continue;
       if (inside_longer_name(d, *m.m)) continue;
       bool any_supported = false;  // another reading fits the story ("Georgia")
-      for (uint32_t row : m.m->readings) any_supported = any_supported || (names[row].country != c && prof[names[row].country] >= 0.9);
+      for (uint32_t row : m.m->readings)
+        any_supported =
+            any_supported || (names[row].country != c && prof[names[row].country] >= 0.9);
       if (any_supported) continue;
       const std::vector<uint16_t> story = story_countries(prof, c);
       if (story.empty()) continue;
@@ -1810,7 +1949,8 @@ class FlagSlips final : public Stage {
           const double sim = name_similarity(surface, names[row].surface);
           if (sim < 0.7 || sim >= 0.999) continue;
           const double score = sim + (named ? 0.1 : 0.0);
-          if (score > best_score) best_score = score, best_sim = sim, best = &row, best_named = named;
+          if (score > best_score)
+            best_score = score, best_sim = sim, best = &row, best_named = named;
         }
       }
       if (!best) continue;
@@ -1818,8 +1958,9 @@ class FlagSlips final : public Stage {
       Finding f = remote_.finding(m.m->span);
       f.suggestion = target.surface;
       f.confidence = std::min(0.9, 0.45 + 0.5 * (best_sim - 0.7) + (best_named ? 0.15 : 0.0));
-      f.message = quoted(surface) + " (" + countries[c].name + ") is far from the places of this story (" +
-                  profile_phrase(prof, c) + "); did you mean " + quoted(target.surface) + ", which is near them?";
+      f.message = quoted(surface) + " (" + countries[c].name +
+                  ") is far from the places of this story (" + profile_phrase(prof, c) +
+                  "); did you mean " + quoted(target.surface) + ", which is near them?";
       out.push_back(std::move(f));
     }
   }
@@ -1837,7 +1978,8 @@ class FlagSlips final : public Stage {
       // "Iran and Iran-backed groups": the second is part of a compound modifier.
       if (compound_modifier(d, *b.m)) continue;
       const auto between = words_between(d, a.m->end_token, b.m->first_token);
-      if (between != std::vector<std::string>{"and"} && between != std::vector<std::string>{"or"}) continue;
+      if (between != std::vector<std::string>{"and"} && between != std::vector<std::string>{"or"})
+        continue;
       std::string meant;
       double best = 0;
       if (b.kind == PlaceKind::kCountry || b.kind == PlaceKind::kAlias)
@@ -1849,9 +1991,10 @@ class FlagSlips final : public Stage {
       Finding f = repeated_.finding(b.m->span);
       f.suggestion = meant;
       f.confidence = meant.empty() ? 0.6 : 0.7;
-      f.message = quoted(sb) + " is paired with itself" +
-                  (meant.empty() ? std::string("; one of them was meant to be another place")
-                                 : "; did you mean " + quoted(meant) + " (a look-alike neighbour)?");
+      f.message =
+          quoted(sb) + " is paired with itself" +
+          (meant.empty() ? std::string("; one of them was meant to be another place")
+                         : "; did you mean " + quoted(meant) + " (a look-alike neighbour)?");
       out.push_back(std::move(f));
     }
   }
@@ -1864,7 +2007,8 @@ class FlagSlips final : public Stage {
   void parts_for_wholes(const Doc& d, std::vector<Finding>& out) const {
     const auto& countries = gaz_.countries();
     auto sovereign = [&](const Resolved& r) {
-      return (r.kind == PlaceKind::kCountry || r.kind == PlaceKind::kAlias) && countries[r.country].un_member;
+      return (r.kind == PlaceKind::kCountry || r.kind == PlaceKind::kAlias) &&
+             countries[r.country].un_member;
     };
     auto is_dash = [](const std::vector<std::string>& w) {
       return w.size() == 1 && (w[0] == "-" || w[0] == "\u2013" || w[0] == "\u2014");
@@ -1874,12 +2018,14 @@ class FlagSlips final : public Stage {
       if (m.in_footer || m.kind != PlaceKind::kRegion || inside_longer_name(d, *m.m)) continue;
       // Every reading is a region (no country or city of that name).
       bool all_regions = true;
-      for (uint32_t row : m.m->readings) all_regions = all_regions && gaz_.names()[row].kind == PlaceKind::kRegion;
+      for (uint32_t row : m.m->readings)
+        all_regions = all_regions && gaz_.names()[row].kind == PlaceKind::kRegion;
       if (!all_regions) continue;
       bool flagged = false;
       // dash pairing followed by "relations"
       for (size_t j : {i - 1, i + 1}) {
-        if (j >= d.places.size() || d.places[j].sentence != m.sentence || !sovereign(d.places[j])) continue;
+        if (j >= d.places.size() || d.places[j].sentence != m.sentence || !sovereign(d.places[j]))
+          continue;
         if (d.places[j].country == m.country) continue;
         const Resolved& l = j < i ? d.places[j] : m;
         const Resolved& r = j < i ? m : d.places[j];
@@ -1930,13 +2076,15 @@ class FlagSlips final : public Stage {
     };
     // Next word after token i on the same line, separated by exactly one space run.
     auto next_word = [&](size_t i) -> size_t {
-      if (i + 2 < toks.size() && toks[i + 1].kind == TokenKind::kSpace && toks[i + 2].is_word()) return i + 2;
+      if (i + 2 < toks.size() && toks[i + 1].kind == TokenKind::kSpace && toks[i + 2].is_word())
+        return i + 2;
       return std::string::npos;
     };
     auto joined_after = [&](size_t i) {
       // "a-" in "a a-b", "its'": the word continues into a compound or quote
       return i + 1 < toks.size() && toks[i + 1].kind == TokenKind::kPunct &&
-             (toks[i + 1].in(text) == "-" || toks[i + 1].in(text) == "'" || toks[i + 1].in(text) == "\u2019");
+             (toks[i + 1].in(text) == "-" || toks[i + 1].in(text) == "'" ||
+              toks[i + 1].in(text) == "\u2019");
     };
     for (size_t i = 0; i < toks.size(); ++i) {
       const FunctionWord* a = fw(i);
@@ -1946,15 +2094,19 @@ class FlagSlips final : public Stage {
       const std::string wa = lower_ascii(toks[i].in(text)), wb = lower_ascii(toks[j].in(text));
       const Span both{toks[i].begin, toks[j].end};
       // "the the" (and "The the"); not "The The" (a band) nor "had had".
-      if (doubled_.enabled && wa == wb && a->double_is_slip && !joined_after(j) && !toks[j].has_upper_initial) {
+      if (doubled_.enabled && wa == wb && a->double_is_slip && !joined_after(j) &&
+          !toks[j].has_upper_initial) {
         std::string msg = quoted(toks[i].in(text));
         msg += " is written twice";
-        Finding f{both, doubled_.id, doubled_.severity, std::move(msg), std::string(toks[i].in(text)), 0.9};
+        Finding f{
+            both, doubled_.id, doubled_.severity, std::move(msg), std::string(toks[i].in(text)),
+            0.9};
         out.push_back(std::move(f));
         continue;
       }
       const FunctionWord* b = fw(j);
-      if (det_poss_.enabled && b && (a->cls == WordClass::kArticle || a->cls == WordClass::kDeterminer) &&
+      if (det_poss_.enabled && b &&
+          (a->cls == WordClass::kArticle || a->cls == WordClass::kDeterminer) &&
           b->cls == WordClass::kPossessive && !joined_after(j)) {
         // "her" is also an object pronoun, but never right after an article.
         std::string msg = "determiner ";
@@ -1962,7 +2114,9 @@ class FlagSlips final : public Stage {
         msg += " before possessive ";
         msg += quoted(toks[j].in(text));
         msg += "; keep one of them";
-        Finding f{both, det_poss_.id, det_poss_.severity, std::move(msg), std::string(toks[j].in(text)), 0.85};
+        Finding f{
+            both, det_poss_.id, det_poss_.severity, std::move(msg), std::string(toks[j].in(text)),
+            0.85};
         out.push_back(std::move(f));
       }
     }
@@ -1974,13 +2128,15 @@ class FlagSlips final : public Stage {
   void doubled_auxiliary(const Doc& d, std::vector<Finding>& out) const {
     const TokenList& toks = d.view->tokens;
     const std::string_view text = d.view->text;
-    static const char* kBlockers[] = {"that", "which", "who", "whom", "whose", "where", "when", "if", "because",
-                                      "while", "as", "than", "what", "how", "i", "you", "we", "they", "he", "she",
-                                      "it", "there", "people"};
+    static const char* kBlockers[] = {"that", "which", "who",     "whom",  "whose", "where",
+                                      "when", "if",    "because", "while", "as",    "than",
+                                      "what", "how",   "i",       "you",   "we",    "they",
+                                      "he",   "she",   "it",      "there", "people"};
     for (size_t s = 0; s + 1 < d.sig.size(); ++s) {
       const size_t i = d.sig[s];
       // sentence start: first token, or previous significant token ends a sentence/line
-      if (s > 0 && d.sentence_of[d.sig[s - 1]] == d.sentence_of[i] && toks[d.sig[s - 1]].kind != TokenKind::kNewline)
+      if (s > 0 && d.sentence_of[d.sig[s - 1]] == d.sentence_of[i] &&
+          toks[d.sig[s - 1]].kind != TokenKind::kNewline)
         continue;
       auto it = words_.find(lower_ascii(toks[i].in(text)));
       if (it == words_.end() || it->second.cls != WordClass::kWh) continue;
@@ -2015,7 +2171,8 @@ class FlagSlips final : public Stage {
         msg += " already opens this question; the second ";
         msg += quoted(toks[k].in(text));
         msg += " looks doubled";
-        Finding f{toks[k].span(), doubled_aux_.id, doubled_aux_.severity, std::move(msg), std::string(), 0.7};
+        Finding f{toks[k].span(), doubled_aux_.id, doubled_aux_.severity,
+                  std::move(msg), std::string(),   0.7};
         out.push_back(std::move(f));
         break;
       }
@@ -2032,14 +2189,15 @@ class FlagSlips final : public Stage {
   std::vector<SpellTarget> spell_targets_;
   std::unordered_set<std::string> allowlist_;  // exact names never flagged (config allowlist)
   std::unordered_map<std::string, uint16_t> currency_signs_;  // "A$", "AUD" -> issuing country
-  RuleSwitch confusable_, context_, wrong_capital_, city_country_, region_country_, misspelt_, remote_, repeated_, part_,
-      doubled_, det_poss_,
-      doubled_aux_, weekday_;
+  RuleSwitch confusable_, context_, wrong_capital_, city_country_, region_country_, misspelt_,
+      remote_, repeated_, part_, doubled_, det_poss_, doubled_aux_, weekday_;
   double min_confidence_;
 };
 
 }  // namespace
 
-std::unique_ptr<Stage> make_flag_slips_stage(const StageContext& ctx) { return std::make_unique<FlagSlips>(ctx); }
+std::unique_ptr<Stage> make_flag_slips_stage(const StageContext& ctx) {
+  return std::make_unique<FlagSlips>(ctx);
+}
 
 }  // namespace copydesk

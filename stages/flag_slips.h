@@ -102,8 +102,8 @@
 // lists of destinations and support from 1.2: recall 0.723, 0.52; with
 // heading/prose look-alikes, at the default min-confidence: recall 0.745,
 // 0.69).
-// Data: config/gazetteer/{countries,names,currencies}.tsv, config/flag-slips/{function_words,word_counts,allowlist}.tsv
-// (README.md in each).
+// Data: config/gazetteer/{countries,names,currencies}.tsv,
+// config/flag-slips/{function_words,word_counts,allowlist}.tsv (README.md in each).
 #pragma once
 
 #include <memory>

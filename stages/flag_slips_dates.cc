@@ -6,8 +6,8 @@
 namespace copydesk {
 namespace {
 
-constexpr std::array<const char*, 7> kWeekdays = {"Monday", "Tuesday", "Wednesday", "Thursday",
-                                                   "Friday", "Saturday", "Sunday"};
+constexpr std::array<const char*, 7> kWeekdays = {"Monday", "Tuesday",  "Wednesday", "Thursday",
+                                                  "Friday", "Saturday", "Sunday"};
 
 int weekday_index(std::string_view w) {
   for (size_t i = 0; i < kWeekdays.size(); ++i)
@@ -17,8 +17,9 @@ int weekday_index(std::string_view w) {
 
 // "March", "Mar", "Sept" (the period is a separate token) -> 1..12, else 0.
 int month_index(std::string_view w) {
-  static const std::array<const char*, 12> kFull = {"January", "February", "March",     "April",   "May",      "June",
-                                                    "July",    "August",   "September", "October", "November", "December"};
+  static const std::array<const char*, 12> kFull = {
+      "January", "February", "March",     "April",   "May",      "June",
+      "July",    "August",   "September", "October", "November", "December"};
   for (size_t i = 0; i < kFull.size(); ++i) {
     const std::string_view full = kFull[i];
     if (w == full) return static_cast<int>(i) + 1;
@@ -64,8 +65,9 @@ int weekday_of(int year, int month, int day) {
   return static_cast<int>(((days % 7) + 7 + 3) % 7);  // 1970-01-01: index 3 (Thursday)
 }
 
-void find_weekday_date_slips(std::string_view text, const TokenList& tokens, const std::string& rule,
-                             Severity severity, std::vector<Finding>& out) {
+void find_weekday_date_slips(std::string_view text, const TokenList& tokens,
+                             const std::string& rule, Severity severity,
+                             std::vector<Finding>& out) {
   // Significant tokens on the same line after i: words, numbers, punctuation.
   auto next = [&](size_t i) -> size_t {
     for (size_t k = i + 1; k < tokens.size(); ++k) {
@@ -75,7 +77,9 @@ void find_weekday_date_slips(std::string_view text, const TokenList& tokens, con
     }
     return tokens.size();
   };
-  auto at = [&](size_t i) -> std::string_view { return i < tokens.size() ? tokens[i].in(text) : std::string_view(); };
+  auto at = [&](size_t i) -> std::string_view {
+    return i < tokens.size() ? tokens[i].in(text) : std::string_view();
+  };
   auto skip = [&](size_t i, std::string_view p) { return at(i) == p ? next(i) : i; };
   for (size_t i = 0; i < tokens.size(); ++i) {
     if (!tokens[i].is_word() || !tokens[i].has_upper_initial) continue;
@@ -108,8 +112,8 @@ void find_weekday_date_slips(std::string_view text, const TokenList& tokens, con
     f.rule = rule;
     f.severity = severity;
     f.suggestion = kWeekdays[actual];
-    f.message = std::string(date) + " fell on a " + kWeekdays[actual] + ", not a " + kWeekdays[written] +
-                "; check the weekday or the date";
+    f.message = std::string(date) + " fell on a " + kWeekdays[actual] + ", not a " +
+                kWeekdays[written] + "; check the weekday or the date";
     f.confidence = 0.85;
     out.push_back(std::move(f));
   }

@@ -24,7 +24,7 @@ namespace copydesk {
 // 0 = Monday ... 6 = Sunday, for a valid Gregorian date; -1 when the date does not exist.
 int weekday_of(int year, int month, int day);
 
-void find_weekday_date_slips(std::string_view text, const TokenList& tokens, const std::string& rule,
-                             Severity severity, std::vector<Finding>& out);
+void find_weekday_date_slips(std::string_view text, const TokenList& tokens,
+                             const std::string& rule, Severity severity, std::vector<Finding>& out);
 
 }  // namespace copydesk

@@ -1,8 +1,8 @@
 #include "stages/gazetteer.h"
 
 #include <algorithm>
-#include <charconv>
 #include <cctype>
+#include <charconv>
 
 #include "pipeline/data_files.h"
 #include "pipeline/stage.h"
@@ -11,12 +11,18 @@ namespace copydesk {
 
 std::string_view place_kind_name(PlaceKind k) {
   switch (k) {
-    case PlaceKind::kCountry: return "country";
-    case PlaceKind::kAlias: return "alias";
-    case PlaceKind::kCapital: return "capital";
-    case PlaceKind::kCity: return "city";
-    case PlaceKind::kDemonym: return "demonym";
-    case PlaceKind::kRegion: return "region";
+    case PlaceKind::kCountry:
+      return "country";
+    case PlaceKind::kAlias:
+      return "alias";
+    case PlaceKind::kCapital:
+      return "capital";
+    case PlaceKind::kCity:
+      return "city";
+    case PlaceKind::kDemonym:
+      return "demonym";
+    case PlaceKind::kRegion:
+      return "region";
   }
   return "country";
 }
@@ -79,8 +85,10 @@ Gazetteer Gazetteer::load(const std::string& dir) {
   const auto crows = read_tsv(cpath, 8);
   std::vector<std::string> border_codes;
   for (const TsvRow& r : crows) {
-    if (r.fields[0].size() != 2) throw ConfigError(data_error(cpath, r.line, 1, "country code must have 2 letters"));
-    if (g.by_code_.count(r.fields[0])) throw ConfigError(data_error(cpath, r.line, 1, "duplicate country code"));
+    if (r.fields[0].size() != 2)
+      throw ConfigError(data_error(cpath, r.line, 1, "country code must have 2 letters"));
+    if (g.by_code_.count(r.fields[0]))
+      throw ConfigError(data_error(cpath, r.line, 1, "duplicate country code"));
     g.by_code_[r.fields[0]] = static_cast<uint16_t>(g.countries_.size());
     Country c;
     c.code = r.fields[0];
@@ -89,7 +97,8 @@ Gazetteer Gazetteer::load(const std::string& dir) {
     c.region = r.fields[4];
     c.subregion = r.fields[5];
     if (r.fields[7] != "0" && r.fields[7] != "1")
-      throw ConfigError(data_error(cpath, r.line, 1, "un_member must be 0 or 1, got '" + r.fields[7] + "'"));
+      throw ConfigError(
+          data_error(cpath, r.line, 1, "un_member must be 0 or 1, got '" + r.fields[7] + "'"));
     c.un_member = r.fields[7] == "1";
     g.countries_.push_back(std::move(c));
     border_codes.push_back(r.fields[6]);
@@ -107,7 +116,9 @@ Gazetteer Gazetteer::load(const std::string& dir) {
   const std::string npath = dir + "/names.tsv";
   for (const TsvRow& r : read_tsv(npath, 4)) {
     auto kind = parse_kind(r.fields[1]);
-    if (!kind) throw ConfigError(data_error(npath, r.line, r.fields[0].size() + 2, "unknown kind '" + r.fields[1] + "'"));
+    if (!kind)
+      throw ConfigError(
+          data_error(npath, r.line, r.fields[0].size() + 2, "unknown kind '" + r.fields[1] + "'"));
     auto code = g.by_code_.find(r.fields[2]);
     if (code == g.by_code_.end())
       throw ConfigError(data_error(npath, r.line, r.fields[0].size() + r.fields[1].size() + 3,
@@ -143,7 +154,8 @@ const std::vector<uint32_t>* Gazetteer::lookup(std::string_view surface) const {
   return it == by_key_.end() ? nullptr : &it->second;
 }
 
-std::vector<PlaceMention> Gazetteer::find_mentions(std::string_view text, const TokenList& tokens) const {
+std::vector<PlaceMention> Gazetteer::find_mentions(std::string_view text,
+                                                   const TokenList& tokens) const {
   std::vector<PlaceMention> out;
   const size_t n = tokens.size();
   std::string key;
@@ -176,7 +188,8 @@ std::vector<PlaceMention> Gazetteer::find_mentions(std::string_view text, const 
       // Extend by the next non-space token on the same line.
       size_t k = j + 1;
       if (k < n && tokens[k].kind == TokenKind::kSpace) ++k;
-      if (k >= n || tokens[k].kind == TokenKind::kSpace || tokens[k].kind == TokenKind::kNewline) break;
+      if (k >= n || tokens[k].kind == TokenKind::kSpace || tokens[k].kind == TokenKind::kNewline)
+        break;
       // Only continue while the current key is a prefix of some longer key.
       if (!key_prefixes_.count(key)) break;
       key += ' ';
@@ -286,13 +299,32 @@ double jaro_winkler(std::string_view a, std::string_view b) {
 std::string sound_key(std::string_view key) {
   auto cls = [](char c) -> char {
     switch (c) {
-      case 'b': case 'f': case 'p': case 'v': return '1';
-      case 'c': case 'g': case 'j': case 'k': case 'q': case 's': case 'x': case 'z': return '2';
-      case 'd': case 't': return '3';
-      case 'l': return '4';
-      case 'm': case 'n': return '5';
-      case 'r': return '6';
-      default: return '0';  // vowels, h, w, y
+      case 'b':
+      case 'f':
+      case 'p':
+      case 'v':
+        return '1';
+      case 'c':
+      case 'g':
+      case 'j':
+      case 'k':
+      case 'q':
+      case 's':
+      case 'x':
+      case 'z':
+        return '2';
+      case 'd':
+      case 't':
+        return '3';
+      case 'l':
+        return '4';
+      case 'm':
+      case 'n':
+        return '5';
+      case 'r':
+        return '6';
+      default:
+        return '0';  // vowels, h, w, y
     }
   };
   std::string out;
@@ -339,7 +371,8 @@ double name_similarity(std::string_view a_name, std::string_view b_name) {
   // apart ("Zambia" / "Gambia"): "France" does not look like "Iran".
   if (a[0] != b[0] && dist > 1) best = std::min(best, 0.4);
   // Nor do names of very different length ("Russia" / "Republica Moldova").
-  const double ratio = static_cast<double>(longer) / static_cast<double>(std::min(a.size(), b.size()));
+  const double ratio =
+      static_cast<double>(longer) / static_cast<double>(std::min(a.size(), b.size()));
   if (ratio > 1.6) best = std::min(best, 0.4);
   // Sound-alike: same sound key (which keeps the first letter).
   const std::string sa = sound_key(a), sb = sound_key(b);
@@ -359,8 +392,10 @@ double name_similarity(std::string_view a_name, std::string_view b_name) {
     const auto& big = wa.size() < wb.size() ? wb : wa;
     bool all = true;
     for (auto w : small) all = all && std::find(big.begin(), big.end(), w) != big.end();
-    if (all && small.back() == big.back()) best = std::max(best, 0.85);
-    else if (all) best = std::max(best, 0.75);
+    if (all && small.back() == big.back())
+      best = std::max(best, 0.85);
+    else if (all)
+      best = std::max(best, 0.75);
   } else if (wa.size() > 1) {
     // Same head noun, one modifier changed ("North Korea" / "South Korea");
     // not "United States" / "United Kingdom", whose heads differ.

@@ -82,7 +82,7 @@ class Gazetteer {
   std::vector<PlaceName> names_;
   std::vector<std::vector<uint32_t>> by_country_;
   std::unordered_map<std::string, std::vector<uint32_t>> by_key_;  // token key -> rows
-  std::unordered_set<std::string> key_prefixes_;                  // proper token-prefixes of keys
+  std::unordered_set<std::string> key_prefixes_;                   // proper token-prefixes of keys
   std::unordered_map<std::string, uint16_t> by_code_;
   size_t max_tokens_ = 1;
 };

@@ -18,11 +18,13 @@ class RepairStage final : public Stage {
  public:
   explicit RepairStage(const StageContext& ctx)
       : mojibake_(ctx.data_path(ctx.get("codepages", "repair/codepages.tsv"))),
-        entities_(ctx.data_path(ctx.get("entities", "repair/html5_entities.tsv")), mojibake_.c1_map()),
+        entities_(ctx.data_path(ctx.get("entities", "repair/html5_entities.tsv")),
+                  mojibake_.c1_map()),
         layer_threshold_(ctx.get_double("layer-threshold", 0.9)),
         max_layers_(static_cast<int>(ctx.get_double("max-layers", 4))) {
     if (max_layers_ < 1 || max_layers_ > 16) throw ConfigError("repair.max-layers must be 1..16");
-    if (layer_threshold_ <= 0 || layer_threshold_ > 1) throw ConfigError("repair.layer-threshold must be in (0, 1]");
+    if (layer_threshold_ <= 0 || layer_threshold_ > 1)
+      throw ConfigError("repair.layer-threshold must be in (0, 1]");
   }
 
   std::string_view name() const override { return "repair"; }
@@ -31,10 +33,13 @@ class RepairStage final : public Stage {
     return {
         {"repair.entity.v1", "HTML character reference decoded (&rsquo; &#8217; &amp;rsquo;)",
          "Check the character; the source text was HTML-escaped.", Severity::kSuggestion},
-        {"repair.mojibake.v1", "UTF-8 text that was decoded as windows-1252, Latin-1 or MacRoman, re-decoded",
-         "Check the restored characters; the source was decoded with the wrong encoding.", Severity::kSuggestion},
+        {"repair.mojibake.v1",
+         "UTF-8 text that was decoded as windows-1252, Latin-1 or MacRoman, re-decoded",
+         "Check the restored characters; the source was decoded with the wrong encoding.",
+         Severity::kSuggestion},
         {"repair.c1-control.v1", "C1 control character replaced by its windows-1252 character",
-         "Check the character; the source was decoded as Latin-1 but was windows-1252.", Severity::kSuggestion},
+         "Check the character; the source was decoded as Latin-1 but was windows-1252.",
+         Severity::kSuggestion},
     };
   }
 
@@ -71,12 +76,14 @@ class RepairStage final : public Stage {
     std::vector<RepairEdit> all = applied;
     for (auto& s : suggestions) {
       bool clash = std::any_of(applied.begin(), applied.end(), [&](const RepairEdit& a) {
-        return a.span.overlaps(s.span) || (a.span.begin < s.span.begin && s.span.begin < a.span.end);
+        return a.span.overlaps(s.span) ||
+               (a.span.begin < s.span.begin && s.span.begin < a.span.end);
       });
       if (!clash) all.push_back(std::move(s));
     }
-    std::stable_sort(all.begin(), all.end(),
-                     [](const RepairEdit& a, const RepairEdit& b) { return a.span.begin < b.span.begin; });
+    std::stable_sort(all.begin(), all.end(), [](const RepairEdit& a, const RepairEdit& b) {
+      return a.span.begin < b.span.begin;
+    });
     size_t last_end = 0;
     bool first = true;
     for (auto& e : all) {
@@ -98,6 +105,8 @@ class RepairStage final : public Stage {
 
 }  // namespace
 
-std::unique_ptr<Stage> make_repair_stage(const StageContext& ctx) { return std::make_unique<RepairStage>(ctx); }
+std::unique_ptr<Stage> make_repair_stage(const StageContext& ctx) {
+  return std::make_unique<RepairStage>(ctx);
+}
 
 }  // namespace copydesk

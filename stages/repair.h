@@ -10,8 +10,8 @@
 //   repair.entity.v1      "&rsquo;" "&#8217;" "&#x2019;" "&amp;rsquo;" -> U+2019;
 //                         legacy names without ';' only before a non-alphanumeric
 //   repair.mojibake.v1    UTF-8 read as windows-1252 / Latin-1 / MacRoman,
-//                         one or more layers ("\u00C3\u00A2\u00E2\u201A\u00AC\u00E2\u201E\u00A2" -> U+2019), only
-//                         where re-decoding makes the text clearly less weird;
+//                         one or more layers ("\u00C3\u00A2\u00E2\u201A\u00AC\u00E2\u201E\u00A2" ->
+//                         U+2019), only where re-decoding makes the text clearly less weird;
 //                         decided per cluster of adjacent mis-decoded
 //                         characters, never per document, so correct text
 //                         ("Caf\u00E9", "na\u00EFve", "\u00A35", "S\u00C3O") stays as it is

@@ -35,7 +35,8 @@ std::string apply_repair_edits(std::string_view text, const std::vector<RepairEd
   return out;
 }
 
-std::vector<RepairEdit> compose_repair_edits(const std::vector<RepairEdit>& first, std::string_view t1,
+std::vector<RepairEdit> compose_repair_edits(const std::vector<RepairEdit>& first,
+                                             std::string_view t1,
                                              const std::vector<RepairEdit>& second) {
   if (second.empty()) return first;
   // Outputs of `first` in t1 coordinates.
@@ -52,11 +53,13 @@ std::vector<RepairEdit> compose_repair_edits(const std::vector<RepairEdit>& firs
   size_t i = 0, j = 0;
   long long cum = 0;  // t1 - t0 offset after the `first` edits before index i
   while (i < first.size() || j < second.size()) {
-    bool start_first = j == second.size() ||
-                       (i < first.size() && out1[i].begin <= second[j].span.begin);
+    bool start_first =
+        j == second.size() || (i < first.size() && out1[i].begin <= second[j].span.begin);
     std::vector<size_t> g1, g2;  // members of this group
-    if (start_first) g1.push_back(i++);
-    else g2.push_back(j++);
+    if (start_first)
+      g1.push_back(i++);
+    else
+      g2.push_back(j++);
     for (bool grew = true; grew;) {
       grew = false;
       if (i < first.size()) {

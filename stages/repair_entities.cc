@@ -32,7 +32,8 @@ EntityDecoder::EntityDecoder(const std::string& path, const std::array<char32_t,
   for (const TsvRow& row : read_tsv(path, 3)) {
     const std::string& name = row.fields[0];
     if (name.empty() || !std::all_of(name.begin(), name.end(), is_alnum) || !is_alpha(name[0]))
-      throw ConfigError(data_error(path, row.line, 1, "entity name must be ASCII letters and digits"));
+      throw ConfigError(
+          data_error(path, row.line, 1, "entity name must be ASCII letters and digits"));
     Entry e;
     size_t col = name.size() + 2;
     std::string_view cps = row.fields[1];
@@ -40,7 +41,8 @@ EntityDecoder::EntityDecoder(const std::string& path, const std::array<char32_t,
       size_t sp = cps.find(' ');
       std::string_view hex = cps.substr(0, sp);
       char32_t cp = 0;
-      if (hex.empty() || hex.size() > 6) throw ConfigError(data_error(path, row.line, col, "bad code point"));
+      if (hex.empty() || hex.size() > 6)
+        throw ConfigError(data_error(path, row.line, col, "bad code point"));
       for (char c : hex) {
         int v = hex_value(c);
         if (v < 0) throw ConfigError(data_error(path, row.line, col, "bad code point"));
@@ -84,8 +86,10 @@ bool EntityDecoder::parse(std::string_view t, size_t q, Parsed& out) const {
       out.confidence = kNumericBare;
     }
     char32_t cp = static_cast<char32_t>(v);
-    if (cp == 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) cp = 0xFFFD;
-    else if (cp >= 0x80 && cp <= 0x9F) cp = c1_map_[cp - 0x80];
+    if (cp == 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+      cp = 0xFFFD;
+    else if (cp >= 0x80 && cp <= 0x9F)
+      cp = c1_map_[cp - 0x80];
     out.value.clear();
     append_utf8(out.value, cp);
     out.length = p - q;

@@ -32,7 +32,8 @@ char classify(char32_t c) {
     return 'p';
   }
   if (c == 0xAA || c == 0xBA) return '3';  // ordinal indicators behave as symbols
-  if (c == 0xB5 || c == 0x3BC) return '3';  // micro sign / mu: a unit prefix in Latin text ("10 \u03BCg")
+  if (c == 0xB5 || c == 0x3BC)
+    return '3';  // micro sign / mu: a unit prefix in Latin text ("10 \u03BCg")
   UChar32 u = static_cast<UChar32>(c);
   switch (u_charType(u)) {
     case U_UPPERCASE_LETTER:
@@ -45,27 +46,40 @@ char classify(char32_t c) {
       UErrorCode err = U_ZERO_ERROR;
       return uscript_getScript(u, &err) == USCRIPT_LATIN ? 'l' : 'a';
     }
-    case U_MODIFIER_LETTER: return 'm';
-    case U_OTHER_LETTER: return 'C';
+    case U_MODIFIER_LETTER:
+      return 'm';
+    case U_OTHER_LETTER:
+      return 'C';
     case U_NON_SPACING_MARK:
     case U_ENCLOSING_MARK:
-    case U_COMBINING_SPACING_MARK: return 'M';
-    case U_DECIMAL_DIGIT_NUMBER: return 'd';
+    case U_COMBINING_SPACING_MARK:
+      return 'M';
+    case U_DECIMAL_DIGIT_NUMBER:
+      return 'd';
     case U_LETTER_NUMBER:
-    case U_OTHER_NUMBER: return 'N';
+    case U_OTHER_NUMBER:
+      return 'N';
     case U_SPACE_SEPARATOR:
     case U_LINE_SEPARATOR:
-    case U_PARAGRAPH_SEPARATOR: return 's';
-    case U_CONTROL_CHAR: return 'X';
-    case U_FORMAT_CHAR: return 'f';
+    case U_PARAGRAPH_SEPARATOR:
+      return 's';
+    case U_CONTROL_CHAR:
+      return 'X';
+    case U_FORMAT_CHAR:
+      return 'f';
     case U_PRIVATE_USE_CHAR:
     case U_SURROGATE:
-    case U_UNASSIGNED: return '_';
+    case U_UNASSIGNED:
+      return '_';
     case U_MATH_SYMBOL:
-    case U_CURRENCY_SYMBOL: return '1';
-    case U_MODIFIER_SYMBOL: return '2';
-    case U_OTHER_SYMBOL: return '3';
-    default: return 'p';
+    case U_CURRENCY_SYMBOL:
+      return '1';
+    case U_MODIFIER_SYMBOL:
+      return '2';
+    case U_OTHER_SYMBOL:
+      return '3';
+    default:
+      return 'p';
   }
 }
 
@@ -85,7 +99,8 @@ double confidence_of(int delta) {
 int hex_field(const std::string& path, const TsvRow& row, size_t field) {
   const std::string& f = row.fields[field];
   if (f == "-") return -1;
-  if (f.empty() || f.size() > 6) throw ConfigError(data_error(path, row.line, 1, "bad hex value '" + f + "'"));
+  if (f.empty() || f.size() > 6)
+    throw ConfigError(data_error(path, row.line, 1, "bad hex value '" + f + "'"));
   int v = 0;
   for (char c : f) {
     int d = (c >= '0' && c <= '9') ? c - '0' : (c >= 'A' && c <= 'F') ? c - 'A' + 10 : -1;
@@ -98,9 +113,15 @@ int hex_field(const std::string& path, const TsvRow& row, size_t field) {
 size_t decode_one(std::string_view s, size_t i, char32_t& cp) {
   auto b = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
   unsigned char c = b(i);
-  if (c < 0x80) { cp = c; return 1; }
+  if (c < 0x80) {
+    cp = c;
+    return 1;
+  }
   size_t n = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
-  if (n == 1 || i + n > s.size()) { cp = 0xFFFD; return 1; }
+  if (n == 1 || i + n > s.size()) {
+    cp = 0xFFFD;
+    return 1;
+  }
   cp = c & (n == 2 ? 0x1F : n == 3 ? 0x0F : 0x07);
   for (size_t k = 1; k < n; ++k) cp = (cp << 6) | (b(i + k) & 0x3F);
   return n;
@@ -120,7 +141,8 @@ MojibakeFixer::MojibakeFixer(const std::string& path) {
   std::array<bool, 128> seen{};
   for (const TsvRow& row : read_tsv(path, 3)) {
     int byte = hex_field(path, row, 0);
-    if (byte < 0x80 || byte > 0xFF) throw ConfigError(data_error(path, row.line, 1, "byte must be 80..FF"));
+    if (byte < 0x80 || byte > 0xFF)
+      throw ConfigError(data_error(path, row.line, 1, "byte must be 80..FF"));
     seen[byte - 0x80] = true;
     for (int k = 0; k < 2; ++k) {
       int cp = hex_field(path, row, 1 + k);
@@ -183,7 +205,8 @@ bool MojibakeFixer::clean(std::string_view s) const {
   return true;
 }
 
-bool MojibakeFixer::unit_at(const Codepage& pg, const std::vector<char32_t>& s, size_t i, Unit& u) const {
+bool MojibakeFixer::unit_at(const Codepage& pg, const std::vector<char32_t>& s, size_t i,
+                            Unit& u) const {
   int b0 = pg.byte_of(s[i]);
   if (b0 < 0xC2 || b0 > 0xF4) return false;
   size_t n = b0 < 0xE0 ? 1 : b0 < 0xF0 ? 2 : 3;
@@ -210,8 +233,14 @@ int MojibakeFixer::weirdness(const std::vector<char32_t>& w, size_t ib, size_t i
   auto ch = [&](size_t x) -> char32_t { return x < w.size() ? w[x] : 0; };
   const Codepage& win = pages_[0];
   const Codepage& mac = pages_[1];
-  auto win_cont = [&](char32_t c) { int b = win.byte_of(c); return b >= 0x80 && b <= 0xBF; };
-  auto mac_cont = [&](char32_t c) { int b = mac.byte_of(c); return b >= 0x80 && b <= 0xBF; };
+  auto win_cont = [&](char32_t c) {
+    int b = win.byte_of(c);
+    return b >= 0x80 && b <= 0xBF;
+  };
+  auto mac_cont = [&](char32_t c) {
+    int b = mac.byte_of(c);
+    return b >= 0x80 && b <= 0xBF;
+  };
   int cost = static_cast<int>(ie - ib);  // length of the inner part
   for (size_t x = 0; x < w.size(); ++x) {
     char a = k[x], b = at(x + 1);
@@ -243,15 +272,15 @@ int MojibakeFixer::weirdness(const std::vector<char32_t>& w, size_t ib, size_t i
         d != 0xB7 && d != 0x2027 && d != 0x2032)
       cost += 1;
     // Two non-letters inside a word ("Nguy\u00E1\u00BB\u2026n"), one non-ASCII.
-    if (is_letter_class(a) && b != 0 && !is_letter_class(b) && b != 's' && b != 'd' && at(x + 2) != 0 &&
-        !is_letter_class(at(x + 2)) && at(x + 2) != 's' && at(x + 2) != 'd' && is_letter_class(at(x + 3)) &&
-        (d >= 0x80 || e >= 0x80))
+    if (is_letter_class(a) && b != 0 && !is_letter_class(b) && b != 's' && b != 'd' &&
+        at(x + 2) != 0 && !is_letter_class(at(x + 2)) && at(x + 2) != 's' && at(x + 2) != 'd' &&
+        is_letter_class(at(x + 3)) && (d >= 0x80 || e >= 0x80))
       cost += 1;
     // A Latin-1 letter followed by one of windows-1252's letters (\u0160
     // \u0152 \u017D \u0178 \u0161 \u0153 \u017E \u0192): "\u00C4\u0178", "\u00D8\u0152".
     if (c >= 0xC0 && c <= 0xFF && c != 0xD7 && c != 0xF7 &&
-        (d == 0x160 || d == 0x152 || d == 0x17D || d == 0x178 || d == 0x161 || d == 0x153 || d == 0x17E ||
-         d == 0x192))
+        (d == 0x160 || d == 0x152 || d == 0x17D || d == 0x178 || d == 0x161 || d == 0x153 ||
+         d == 0x17E || d == 0x192))
       cost += 1;
     // Mojibake pairs of windows-1252 / Latin-1.
     if (c >= 0xC2 && c <= 0xC5 && win_cont(d)) {
@@ -267,10 +296,10 @@ int MojibakeFixer::weirdness(const std::vector<char32_t>& w, size_t ib, size_t i
         !is_letter_class(at(x + 2)))
       cost += 1;
     // Mojibake pairs of MacRoman.
-    if (c == 0x221A && mac_cont(d)) cost += 2;                                         // sqrt
-    if (c == 0x201A && mac_cont(d) && mac.byte_of(d) <= 0x8F) cost += 2;              // E2 80..8F
-    if (c == 0xAC && mac_cont(d)) cost += 2;                                           // C2
-    if ((c == 0x192 || c == 0x2248) && mac_cont(d)) cost += 2;                         // C4 C5
+    if (c == 0x221A && mac_cont(d)) cost += 2;                            // sqrt
+    if (c == 0x201A && mac_cont(d) && mac.byte_of(d) <= 0x8F) cost += 2;  // E2 80..8F
+    if (c == 0xAC && mac_cont(d)) cost += 2;                              // C2
+    if ((c == 0x192 || c == 0x2248) && mac_cont(d)) cost += 2;            // C4 C5
     // CA (a no-break space in MacRoman) + a symbol, inside a word: "Hawai\u00A0\u00AAi".
     if (c == 0xA0 && mac_cont(d) && !is_letter_class(b) && is_letter_class(at(x + 2))) cost += 1;
   }
@@ -319,7 +348,8 @@ std::vector<RepairEdit> MojibakeFixer::find_layer(std::string_view text, Prior& 
     for (auto& c : clusters) {
       size_t lo = c.begin > 0 ? c.begin - 1 : c.begin;
       size_t hi = std::min(s.size(), c.end + 1);
-      std::vector<char32_t> before(s.begin() + static_cast<long>(lo), s.begin() + static_cast<long>(hi));
+      std::vector<char32_t> before(s.begin() + static_cast<long>(lo),
+                                   s.begin() + static_cast<long>(hi));
       // Judge the reading by where it leads: a result that is itself made
       // of units of the same codepage (double encoding) is decoded on.
       std::vector<char32_t> deepest = c.result;
@@ -334,9 +364,11 @@ std::vector<RepairEdit> MojibakeFixer::find_layer(std::string_view text, Prior& 
         if (k != deepest.size() || next.empty()) break;
         deepest = std::move(next);
       }
-      std::vector<char32_t> after(s.begin() + static_cast<long>(lo), s.begin() + static_cast<long>(c.begin));
+      std::vector<char32_t> after(s.begin() + static_cast<long>(lo),
+                                  s.begin() + static_cast<long>(c.begin));
       after.insert(after.end(), deepest.begin(), deepest.end());
-      after.insert(after.end(), s.begin() + static_cast<long>(c.end), s.begin() + static_cast<long>(hi));
+      after.insert(after.end(), s.begin() + static_cast<long>(c.end),
+                   s.begin() + static_cast<long>(hi));
       size_t pre = c.begin - lo;
       c.delta = weirdness(before, pre, pre + (c.end - c.begin)) -
                 weirdness(after, pre, pre + deepest.size());
@@ -350,8 +382,8 @@ std::vector<RepairEdit> MojibakeFixer::find_layer(std::string_view text, Prior& 
   std::vector<Cluster> found;
   std::vector<bool> taken(s.size(), false);
   for (auto& c : candidates) {
-    if (std::any_of(taken.begin() + static_cast<long>(c.begin), taken.begin() + static_cast<long>(c.end),
-                    [](bool t) { return t; }))
+    if (std::any_of(taken.begin() + static_cast<long>(c.begin),
+                    taken.begin() + static_cast<long>(c.end), [](bool t) { return t; }))
       continue;
     for (size_t k = c.begin; k < c.end; ++k) taken[k] = true;
     found.push_back(std::move(c));
@@ -365,7 +397,8 @@ std::vector<RepairEdit> MojibakeFixer::find_layer(std::string_view text, Prior& 
   found.erase(std::remove_if(found.begin(), found.end(),
                              [](const Cluster& c) { return confidence_of(c.delta) < 0.5; }),
               found.end());
-  std::sort(found.begin(), found.end(), [](const Cluster& a, const Cluster& b) { return a.begin < b.begin; });
+  std::sort(found.begin(), found.end(),
+            [](const Cluster& a, const Cluster& b) { return a.begin < b.begin; });
 
   size_t next = 0;  // first character not yet covered
   auto c1_edits_until = [&](size_t limit) {
@@ -376,9 +409,14 @@ std::vector<RepairEdit> MojibakeFixer::find_layer(std::string_view text, Prior& 
       std::string rep;
       if (!undefined) append_utf8(rep, to);
       char buf[64];
-      std::snprintf(buf, sizeof buf, "C1 control U+%04X is windows-1252 byte %02X%s", static_cast<unsigned>(s[k]),
-                    static_cast<unsigned>(s[k]), undefined ? " (undefined there)" : "");
-      edits.push_back({{off[k], off[k + 1]}, std::move(rep), "repair.c1-control.v1", undefined ? 0.6 : 0.95, buf});
+      std::snprintf(buf, sizeof buf, "C1 control U+%04X is windows-1252 byte %02X%s",
+                    static_cast<unsigned>(s[k]), static_cast<unsigned>(s[k]),
+                    undefined ? " (undefined there)" : "");
+      edits.push_back({{off[k], off[k + 1]},
+                       std::move(rep),
+                       "repair.c1-control.v1",
+                       undefined ? 0.6 : 0.95,
+                       buf});
     }
   };
   for (const auto& c : found) {
@@ -386,7 +424,10 @@ std::vector<RepairEdit> MojibakeFixer::find_layer(std::string_view text, Prior& 
     std::string rep = to_utf8(c.result, 0, c.result.size());
     std::string evidence = pages_[c.page].name + " mojibake of UTF-8 " + rep + " (weirdness -" +
                            std::to_string(c.delta) + ")";
-    edits.push_back({{off[c.begin], off[c.end]}, std::move(rep), "repair.mojibake.v1", confidence_of(c.delta),
+    edits.push_back({{off[c.begin], off[c.end]},
+                     std::move(rep),
+                     "repair.mojibake.v1",
+                     confidence_of(c.delta),
                      std::move(evidence)});
     next = c.end;
   }

@@ -83,8 +83,8 @@ class MojibakeFixer {
  private:
   struct Codepage {
     std::string name;
-    std::array<char32_t, 128> high{};                  // byte 0x80 + i -> code point
-    std::unordered_map<char32_t, uint8_t> to_byte;     // non-ASCII code point -> byte
+    std::array<char32_t, 128> high{};               // byte 0x80 + i -> code point
+    std::unordered_map<char32_t, uint8_t> to_byte;  // non-ASCII code point -> byte
     int byte_of(char32_t cp) const {
       if (cp < 0x80) return static_cast<int>(cp);
       auto it = to_byte.find(cp);

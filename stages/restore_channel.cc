@@ -7,7 +7,8 @@ namespace {
 
 // Code points dropped by the channel without a trace (see the header).
 bool ignorable(char32_t c) {
-  return c == 0x2060 || c == 0x200A || c == 0x200B || c == 0x200C || c == 0x200D || c == 0xFEFF || c == 0x00AD;
+  return c == 0x2060 || c == 0x200A || c == 0x200B || c == 0x200C || c == 0x200D || c == 0xFEFF ||
+         c == 0x00AD;
 }
 
 // Length of the UTF-8 sequence at s[i] and its code point; 1 and 0xFFFD
@@ -62,7 +63,8 @@ StrippedText strip_channel(std::string_view clean) {
     }
     i += n;
   }
-  if (!pending.empty()) out.deletions.push_back({static_cast<uint32_t>(out.text.size()), std::move(pending)});
+  if (!pending.empty())
+    out.deletions.push_back({static_cast<uint32_t>(out.text.size()), std::move(pending)});
   return out;
 }
 

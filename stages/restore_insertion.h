@@ -10,11 +10,11 @@
 namespace copydesk::restore {
 
 struct Insertion {
-  size_t pos;             // byte offset of the gap in the text the stage saw
-  std::string text;       // UTF-8 to insert there
-  std::string rule;       // versioned rule id ("restore.quote.v1")
-  double confidence;      // probability that the insertion is right
-  std::string evidence;   // short reason, for the edit log
+  size_t pos;            // byte offset of the gap in the text the stage saw
+  std::string text;      // UTF-8 to insert there
+  std::string rule;      // versioned rule id ("restore.quote.v1")
+  double confidence;     // probability that the insertion is right
+  std::string evidence;  // short reason, for the edit log
 };
 
 }  // namespace copydesk::restore

@@ -47,7 +47,8 @@ RestoreModel RestoreModel::load(const std::string& dir) {
       uint32_t len = 0;
       if (blob.size() < 4) corrupt("a lexicon entry's forms are cut short");
       std::memcpy(&len, blob.data(), 4);
-      if (blob.size() < 8 + static_cast<size_t>(len)) corrupt("a lexicon entry's forms are cut short");
+      if (blob.size() < 8 + static_cast<size_t>(len))
+        corrupt("a lexicon entry's forms are cut short");
       float c = 0;
       std::memcpy(&c, blob.data() + 4 + len, 4);
       le.forms.push_back({std::string(blob.substr(4, len)), decimal_count(c)});
@@ -58,8 +59,7 @@ RestoreModel RestoreModel::load(const std::string& dir) {
   }
   m.labels_by_slot_.resize(m.labels_.slot_count());
   for (size_t s = 0; s < m.labels_.slot_count(); ++s)
-    if (ModelEntry e = m.labels_.at_slot(s))
-    {
+    if (ModelEntry e = m.labels_.at_slot(s)) {
       const double count = decimal_count(e.value(0)), total = decimal_count(e.value(1));
       m.labels_by_slot_[s] = Label{std::string(e.blob()), total > 0 ? count / total : 0.0, count};
     }
@@ -93,7 +93,8 @@ bool RestoreModel::is_ambiguous(std::string_view key) const {
 }
 
 std::vector<double> RestoreModel::context_posterior(std::string_view key, const LexEntry& e,
-                                                    std::string_view left, std::string_view right) const {
+                                                    std::string_view left,
+                                                    std::string_view right) const {
   // Naive Bayes over the two neighbours: score(r) = log n(r) + sum over sides
   // of log P(x | r), P(x | r) = (c(r, x) + a * n(r) * Pb(x)) / (n(r) * (1 + a)),
   // where Pb is the key's pooled neighbour distribution (add-one smoothed),
@@ -120,7 +121,8 @@ std::vector<double> RestoreModel::context_posterior(std::string_view key, const 
   double own_pb[2];
   for (int sd = 0; sd < 2; ++sd) {
     const auto [side, nb] = sides[sd];
-    own_pb[sd] = (get(pooled_, ctx_hash({key, side, nb})) + 1.0) / (get(totals_, ctx_hash({key, side})) + 1000.0);
+    own_pb[sd] = (get(pooled_, ctx_hash({key, side, nb})) + 1.0) /
+                 (get(totals_, ctx_hash({key, side})) + 1000.0);
   }
   double class_pb[2][2];  // ['P' or 'S'][side]
   bool have_class[2] = {false, false};
@@ -193,7 +195,8 @@ double RestoreModel::possessive_share(std::string_view base) const {
 namespace {
 GlueCounts glue_counts(ModelEntry e) {
   if (!e) return GlueCounts{};
-  return GlueCounts{model_layout::decimal_count(e.value(0)), model_layout::decimal_count(e.value(1)),
+  return GlueCounts{model_layout::decimal_count(e.value(0)),
+                    model_layout::decimal_count(e.value(1)),
                     model_layout::decimal_count(e.value(2))};
 }
 }  // namespace
@@ -206,7 +209,8 @@ GlueCounts RestoreModel::pair(std::string_view w1, std::string_view w2) const {
   return glue_counts(pairs_.find(ModelHash().add(w1).add(' ').add(w2).value()));
 }
 
-const GapCounts* RestoreModel::gap(std::string_view kind, std::string_view left, std::string_view right) const {
+const GapCounts* RestoreModel::gap(std::string_view kind, std::string_view left,
+                                   std::string_view right) const {
   long s = gaps_.slot_of(ModelHash().add(kind).add('\t').add(left).add('\t').add(right).value());
   return s < 0 ? nullptr : &gaps_by_slot_[s];
 }
@@ -238,8 +242,8 @@ char reading_class(std::string_view key, std::string_view form) {
   // form == key minus 's' + "\u2019s", or key + "\u2019".
   if (form.size() == key.size() + kApostropheU.size()) {
     const std::string_view stem = key.substr(0, key.size() - 1);
-    if (form.substr(0, stem.size()) == stem && form.substr(stem.size(), kApostropheU.size()) == kApostropheU &&
-        form.back() == 's')
+    if (form.substr(0, stem.size()) == stem &&
+        form.substr(stem.size(), kApostropheU.size()) == kApostropheU && form.back() == 's')
       return 'S';
     if (form.substr(0, key.size()) == key && form.substr(key.size()) == kApostropheU) return 'S';
   }

@@ -67,8 +67,8 @@ class RestoreModel {
   // previous and next word (lowercased) or punctuation character, "<s>" and
   // "</s>" at line edges. Naive Bayes over left and right neighbour with
   // Dirichlet smoothing towards the key's pooled neighbour distribution.
-  std::vector<double> context_posterior(std::string_view key, const LexEntry& e, std::string_view left,
-                                        std::string_view right) const;
+  std::vector<double> context_posterior(std::string_view key, const LexEntry& e,
+                                        std::string_view left, std::string_view right) const;
 
   // Glued-word separator statistics: word as left (side 'L') or right part.
   GlueCounts glue(std::string_view word, char side) const;
@@ -117,18 +117,19 @@ class RestoreModel {
 // The names and key conventions of model.bin's sections, shared by the
 // trainer (restore_train.cc) and the loader.
 namespace model_layout {
-inline constexpr const char* kLexicon = "lexicon";      // key -> plain, cap_share; blob: forms
-inline constexpr const char* kGlueLeft = "glue.left";   // word -> dash, nbsp, other
+inline constexpr const char* kLexicon = "lexicon";     // key -> plain, cap_share; blob: forms
+inline constexpr const char* kGlueLeft = "glue.left";  // word -> dash, nbsp, other
 inline constexpr const char* kGlueRight = "glue.right";
-inline constexpr const char* kPairs = "pairs";          // "w1 w2" -> dash, nbsp, other
-inline constexpr const char* kLabels = "labels";        // token -> count, total; blob: the run
-inline constexpr const char* kGaps = "gaps";            // "kind\tleft\tright" -> 7 classes
-inline constexpr const char* kSuffixPossessive = "suffix.poss";  // suffix -> possessive, plural (hi, lo)
+inline constexpr const char* kPairs = "pairs";    // "w1 w2" -> dash, nbsp, other
+inline constexpr const char* kLabels = "labels";  // token -> count, total; blob: the run
+inline constexpr const char* kGaps = "gaps";      // "kind\tleft\tright" -> 7 classes
+inline constexpr const char* kSuffixPossessive =
+    "suffix.poss";  // suffix -> possessive, plural (hi, lo)
 inline constexpr const char* kContext = "context";
 inline constexpr const char* kPooled = "context.pooled";
 inline constexpr const char* kTotals = "context.totals";
 inline constexpr const char* kClass = "context.class";
-inline constexpr const char* kMeta = "meta";            // "glue_prior" -> dash, nbsp, other (hi, lo)
+inline constexpr const char* kMeta = "meta";  // "glue_prior" -> dash, nbsp, other (hi, lo)
 inline constexpr std::string_view kGluePriorKey = "glue_prior";
 
 // The context tables' key: every part followed by a tab.
@@ -142,7 +143,9 @@ inline std::pair<float, float> split_double(double v) {
   const float hi = static_cast<float>(v);
   return {hi, static_cast<float>(v - static_cast<double>(hi))};
 }
-inline double join_double(float hi, float lo) { return static_cast<double>(hi) + static_cast<double>(lo); }
+inline double join_double(float hi, float lo) {
+  return static_cast<double>(hi) + static_cast<double>(lo);
+}
 // A stored count back to the decimal it was printed as (one decimal below
 // 10, whole numbers above): float32 holds them closely enough to recover
 // the exact double the TSV gave.

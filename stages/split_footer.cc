@@ -55,17 +55,20 @@ RE2::Options re_options() {
 
 // Expands {NAME} macros (defined by earlier "define" rows); other braces
 // ({1,3} quantifiers) pass through.
-std::string expand_macros(const std::string& pattern, const std::map<std::string, std::string>& macros,
-                          const std::string& path, size_t line) {
+std::string expand_macros(const std::string& pattern,
+                          const std::map<std::string, std::string>& macros, const std::string& path,
+                          size_t line) {
   std::string out;
   for (size_t i = 0; i < pattern.size();) {
     if (pattern[i] == '{') {
       size_t j = i + 1;
-      while (j < pattern.size() && ((pattern[j] >= 'A' && pattern[j] <= 'Z') || pattern[j] == '_')) ++j;
+      while (j < pattern.size() && ((pattern[j] >= 'A' && pattern[j] <= 'Z') || pattern[j] == '_'))
+        ++j;
       if (j > i + 1 && j < pattern.size() && pattern[j] == '}') {
         std::string name = pattern.substr(i + 1, j - i - 1);
         auto it = macros.find(name);
-        if (it == macros.end()) throw ConfigError(data_error(path, line, i + 1, "unknown macro {" + name + "}"));
+        if (it == macros.end())
+          throw ConfigError(data_error(path, line, i + 1, "unknown macro {" + name + "}"));
         out += "(?:" + it->second + ")";
         i = j + 1;
         continue;
@@ -123,13 +126,16 @@ std::optional<std::string> iso_date(std::string_view s) {
       size_t j = i;
       int v = 0;
       while (j < s.size() && s[j] >= '0' && s[j] <= '9') v = v * 10 + (s[j++] - '0');
-      if (j - i == 4 && year == 0) year = v;
-      else if (j - i <= 2 && day == 0 && year == 0 && v >= 1 && v <= 31) day = v;
+      if (j - i == 4 && year == 0)
+        year = v;
+      else if (j - i <= 2 && day == 0 && year == 0 && v >= 1 && v <= 31)
+        day = v;
       i = j;
     } else if ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') {
       size_t j = i;
       std::string w;
-      while (j < s.size() && (((unsigned char)s[j] | 0x20) >= 'a' && ((unsigned char)s[j] | 0x20) <= 'z'))
+      while (j < s.size() &&
+             (((unsigned char)s[j] | 0x20) >= 'a' && ((unsigned char)s[j] | 0x20) <= 'z'))
         w += static_cast<char>(s[j++] | 0x20);
       if (month == 0 && w.size() >= 3) {
         for (int m = 0; m < 12; ++m)
@@ -149,8 +155,9 @@ std::optional<std::string> iso_date(std::string_view s) {
 // True when s looks like a publication name: short, capitalised words,
 // digits, domains and a few function words ("SWI swissinfo.ch in English").
 bool name_like(std::string_view s) {
-  static constexpr std::string_view kSmall[] = {"of", "the", "in", "and", "for", "on", "to", "at", "de",
-                                                "la", "le", "du", "des", "e", "y", "&", "a", "an"};
+  static constexpr std::string_view kSmall[] = {"of",  "the", "in", "and", "for", "on",
+                                                "to",  "at",  "de", "la",  "le",  "du",
+                                                "des", "e",   "y",  "&",   "a",   "an"};
   s = trim(s);
   if (s.empty()) return false;
   int words = 0;
@@ -166,8 +173,8 @@ bool name_like(std::string_view s) {
     unsigned char c = w[0];
     bool inner_upper = false;  // "iHeart", "eBay"
     for (unsigned char x : w) inner_upper = inner_upper || (x >= 'A' && x <= 'Z');
-    bool ok = (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c >= 0x80 || w == "-" || w == "|" ||
-              w == "\u2013" || w.find('.') != std::string_view::npos || inner_upper;
+    bool ok = (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c >= 0x80 || w == "-" ||
+              w == "|" || w == "\u2013" || w.find('.') != std::string_view::npos || inner_upper;
     for (auto small : kSmall) ok = ok || w == small;
     if (!ok) return false;
     i = j;
@@ -183,9 +190,12 @@ struct HeadlineSource {
 
 bool cut_ellipsis(std::string_view& s) {
   s = trim(s);
-  if (ends_with(s, "...")) s.remove_suffix(3);
-  else if (ends_with(s, "\u2026")) s.remove_suffix(3);
-  else return false;
+  if (ends_with(s, "..."))
+    s.remove_suffix(3);
+  else if (ends_with(s, "\u2026"))
+    s.remove_suffix(3);
+  else
+    return false;
   s = trim(s);
   while (!s.empty() && (s.back() == '-' || is_space(s.back()))) s.remove_suffix(1);
   return true;
@@ -219,19 +229,19 @@ HeadlineSource split_headline(std::string_view rest) {
 // Segments: lines, or parts of a line cut at a glued marker.
 
 struct Segment {
-  Span span;          // trimmed content, bytes in view.text
-  size_t start = 0;   // footer start if the footer begins here
+  Span span;         // trimmed content, bytes in view.text
+  size_t start = 0;  // footer start if the footer begins here
   int words = 0;
   bool terminal = false;    // ends a sentence (. ! ? ...)
   bool title_case = false;  // most longer words capitalised (headline, name, menu item)
   bool label = false;       // "Label: value", a short metadata line
   bool starts_lower = false;
-  bool separator = false;   // horizontal rule ("----", "___")
+  bool separator = false;  // horizontal rule ("----", "___")
   size_t sep_chars = 0;
-  bool url_only = false;    // a link, perhaps with a short label
+  bool url_only = false;  // a link, perhaps with a short label
   bool has_url = false;
   bool has_date = false;
-  int rule = -1;            // strongest line/heading/glued rule
+  int rule = -1;                          // strongest line/heading/glued rule
   std::vector<std::pair<int, int>> cues;  // cue rule, matches
   double cue_sum = 0;
   int cue_matches = 0;
@@ -241,7 +251,7 @@ struct Segment {
   bool periodic = false;    // inside a repeated template (headline / "Article" / date)
   double score = 0;
   bool anchor = false;
-  bool barrier = false;     // body evidence no footer may start above
+  bool barrier = false;  // body evidence no footer may start above
 
   bool shortish() const { return !terminal && words <= 6 && !separator && !url_only; }
 };
@@ -257,8 +267,10 @@ class SplitFooter final : public Stage {
   std::vector<Segment> segment(const TextView& view) const;
   void describe(const TextView& view, Segment& s) const;
   void score(std::string_view text, std::vector<Segment>& segs) const;
-  void emit(const TextView& view, const std::vector<Segment>& segs, size_t first, StageResult& out) const;
-  std::vector<std::pair<std::string, std::string>> item_attributes(std::string_view text, const Segment& s,
+  void emit(const TextView& view, const std::vector<Segment>& segs, size_t first,
+            StageResult& out) const;
+  std::vector<std::pair<std::string, std::string>> item_attributes(std::string_view text,
+                                                                   const Segment& s,
                                                                    const Rule& r) const;
 
   std::vector<Rule> rules_;
@@ -315,23 +327,34 @@ void SplitFooter::load(const std::string& path) {
     } catch (const std::exception&) {
       fail(3, "weight and max_words must be numbers (max_words > 0)");
     }
-    if (f[4] == "line") r.mode = Mode::kLine;
-    else if (f[4] == "heading") r.mode = Mode::kHeading;
-    else if (f[4] == "glued") r.mode = Mode::kGlued;
-    else if (f[4] == "cue") r.mode = Mode::kCue;
-    else fail(4, "unknown mode '" + f[4] + "' (line, heading, glued, cue, define)");
+    if (f[4] == "line")
+      r.mode = Mode::kLine;
+    else if (f[4] == "heading")
+      r.mode = Mode::kHeading;
+    else if (f[4] == "glued")
+      r.mode = Mode::kGlued;
+    else if (f[4] == "cue")
+      r.mode = Mode::kCue;
+    else
+      fail(4, "unknown mode '" + f[4] + "' (line, heading, glued, cue, define)");
 
     std::string pat = expand_macros(f[6], macros, path, row.line);
     if (r.mode == Mode::kGlued) pat = "(?:" + pat + ")\\s*$";
     r.re = std::make_unique<RE2>(pat, opt);
     if (!r.re->ok()) fail(6, "bad pattern: " + r.re->error());
-    for (const auto& [name, index] : r.re->NamedCapturingGroups()) r.groups.emplace_back(name, index);
-    std::sort(r.groups.begin(), r.groups.end(), [](const auto& a, const auto& b) { return a.second < b.second; });
+    for (const auto& [name, index] : r.re->NamedCapturingGroups())
+      r.groups.emplace_back(name, index);
+    std::sort(r.groups.begin(), r.groups.end(),
+              [](const auto& a, const auto& b) { return a.second < b.second; });
 
     std::string err;
     const int index = static_cast<int>(rules_.size());
-    RE2::Set* set = r.mode == Mode::kCue ? cue_set_.get() : r.mode == Mode::kGlued ? glued_set_.get() : line_set_.get();
-    std::vector<int>& ids = r.mode == Mode::kCue ? cue_ids_ : r.mode == Mode::kGlued ? glued_ids_ : line_ids_;
+    RE2::Set* set = r.mode == Mode::kCue     ? cue_set_.get()
+                    : r.mode == Mode::kGlued ? glued_set_.get()
+                                             : line_set_.get();
+    std::vector<int>& ids = r.mode == Mode::kCue     ? cue_ids_
+                            : r.mode == Mode::kGlued ? glued_ids_
+                                                     : line_ids_;
     if (set->Add(pat, &err) < 0) fail(6, "bad pattern: " + err);
     ids.push_back(index);
     rules_.push_back(std::move(r));
@@ -372,8 +395,9 @@ std::vector<Segment> SplitFooter::segment(const TextView& view) const {
           if (!r.re->Match(line, 0, line.size(), RE2::UNANCHORED, &m, 1)) continue;
           size_t at = static_cast<size_t>(m.data() - line.data());
           std::string_view before = strip_closers(trim(line.substr(0, at)));
-          bool ok = at == 0 || (!before.empty() && (before.back() == '.' || before.back() == '!' ||
-                                                    before.back() == '?' || ends_with(before, "\u2026")));
+          bool ok =
+              at == 0 || (!before.empty() && (before.back() == '.' || before.back() == '!' ||
+                                              before.back() == '?' || ends_with(before, "\u2026")));
           if (ok && (cut == std::string_view::npos || at < cut)) {
             cut = at;
             cut_rule = glued_ids_[h];
@@ -414,7 +438,7 @@ void SplitFooter::describe(const TextView& view, Segment& s) const {
   auto it = std::lower_bound(toks.begin(), toks.end(), s.span.begin,
                              [](const Token& t, size_t b) { return t.begin < b; });
   int longw = 0, long_upper = 0, caps = 0, numbers = 0;
-  int lead_caps = 0;        // capitalised words before the first punctuation
+  int lead_caps = 0;  // capitalised words before the first punctuation
   bool lead_open = true;
   const Token* last = nullptr;
   const Token* prev_last = nullptr;
@@ -422,18 +446,22 @@ void SplitFooter::describe(const TextView& view, Segment& s) const {
   for (; it != toks.end() && it->begin < s.span.end; ++it) {
     const Token& t = *it;
     if (t.kind == TokenKind::kSpace || t.kind == TokenKind::kNewline) continue;
-    if (last == nullptr && !t.is_word()) first_word = false;  // "30 more people": not a continuation
+    if (last == nullptr && !t.is_word())
+      first_word = false;  // "30 more people": not a continuation
     prev_last = last;
     last = &t;
     if (t.kind == TokenKind::kNumber) ++numbers;
     if (!t.is_word()) {
-      if (lead_open && t.kind == TokenKind::kPunct && t.in(text) == ":" && lead_caps >= 1 && lead_caps <= 3)
+      if (lead_open && t.kind == TokenKind::kPunct && t.in(text) == ":" && lead_caps >= 1 &&
+          lead_caps <= 3)
         s.label = true;
       lead_open = false;
       continue;
     }
-    if (lead_open && t.has_upper_initial) ++lead_caps;
-    else lead_open = false;
+    if (lead_open && t.has_upper_initial)
+      ++lead_caps;
+    else
+      lead_open = false;
     ++s.words;
     std::string_view w = t.in(text);
     unsigned char c0 = w[0];
@@ -450,9 +478,9 @@ void SplitFooter::describe(const TextView& view, Segment& s) const {
     caps += all_caps;
   }
   s.title_case = longw >= 2 && long_upper * 4 >= longw * 3 && caps * 5 < s.words * 3;
-  if (!seg.empty() && strip_closers(seg).back() == '.') s.title_case = false;  // headlines do not end in '.'
+  if (!seg.empty() && strip_closers(seg).back() == '.')
+    s.title_case = false;  // headlines do not end in '.'
   s.label = s.label && s.words <= 12;
-
 
   std::string_view body = strip_closers(seg);
   if (!body.empty()) {
@@ -469,7 +497,8 @@ void SplitFooter::describe(const TextView& view, Segment& s) const {
   if (s.words == 0 && numbers == 0) {
     bool rule_chars = true;
     for (unsigned char c : seg)
-      if (!(c == '-' || c == '_' || c == '=' || c == '*' || c == '~' || c == '#' || c == '+' || c >= 0x80))
+      if (!(c == '-' || c == '_' || c == '=' || c == '*' || c == '~' || c == '#' || c == '+' ||
+            c >= 0x80))
         rule_chars = false;
     if (rule_chars) {
       s.separator = true;
@@ -501,11 +530,13 @@ void SplitFooter::describe(const TextView& view, Segment& s) const {
   while (may_have_url && from <= seg.size() &&
          url_re_->Match(in, from, seg.size(), RE2::UNANCHORED, &m, 1)) {
     size_t at = static_cast<size_t>(m.data() - seg.data());
-    for (size_t i = from; i < at; ++i) outside += ((seg[i] | 0x20) >= 'a' && (seg[i] | 0x20) <= 'z');
+    for (size_t i = from; i < at; ++i)
+      outside += ((seg[i] | 0x20) >= 'a' && (seg[i] | 0x20) <= 'z');
     s.has_url = true;
     from = at + std::max<size_t>(m.size(), 1);
   }
-  for (size_t i = from; i < seg.size(); ++i) outside += ((seg[i] | 0x20) >= 'a' && (seg[i] | 0x20) <= 'z');
+  for (size_t i = from; i < seg.size(); ++i)
+    outside += ((seg[i] | 0x20) >= 'a' && (seg[i] | 0x20) <= 'z');
   s.url_only = s.has_url && outside <= 12;
   if (!date_known) s.has_date = RE2::PartialMatch(seg, *date_re_);
 
@@ -515,7 +546,8 @@ void SplitFooter::describe(const TextView& view, Segment& s) const {
       int ri = line_ids_[h];
       const Rule& r = rules_[ri];
       if (s.words > r.max_words) continue;
-      if (s.rule < 0 || r.weight > rules_[s.rule].weight || (r.weight == rules_[s.rule].weight && ri < s.rule))
+      if (s.rule < 0 || r.weight > rules_[s.rule].weight ||
+          (r.weight == rules_[s.rule].weight && ri < s.rule))
         s.rule = ri;
     }
   }
@@ -542,7 +574,9 @@ void SplitFooter::describe(const TextView& view, Segment& s) const {
 
 void SplitFooter::score(std::string_view text, std::vector<Segment>& segs) const {
   const size_t n = segs.size();
-  auto strong = [&](const Segment& s) { return s.rule >= 0 && rules_[s.rule].weight >= kAnchorWeight; };
+  auto strong = [&](const Segment& s) {
+    return s.rule >= 0 && rules_[s.rule].weight >= kAnchorWeight;
+  };
   // Runs of short lines (menus, tag lists, share buttons), not counting lines
   // that are themselves strong markers or headings.
   for (size_t i = 0; i < n; ++i) {
@@ -575,12 +609,17 @@ void SplitFooter::score(std::string_view text, std::vector<Segment>& segs) const
   std::vector<uint64_t> code(n, 0);
   for (size_t i = 0; i < n; ++i) {
     const Segment& s = segs[i];
-    if (s.has_date && s.words <= 12) code[i] = 1;
-    else if (s.url_only) code[i] = 2;
-    else if (s.rule >= 0) code[i] = 16 + static_cast<uint64_t>(s.rule);
+    if (s.has_date && s.words <= 12)
+      code[i] = 1;
+    else if (s.url_only)
+      code[i] = 2;
+    else if (s.rule >= 0)
+      code[i] = 16 + static_cast<uint64_t>(s.rule);
     else if (s.shortish()) {
       uint64_t h = 1469598103934665603ull;  // FNV-1a of the lower-cased line
-      for (unsigned char c : s.span.in(text)) h = (h ^ static_cast<unsigned char>(c | (c >= 'A' && c <= 'Z' ? 0x20 : 0))) * 1099511628211ull;
+      for (unsigned char c : s.span.in(text))
+        h = (h ^ static_cast<unsigned char>(c | (c >= 'A' && c <= 'Z' ? 0x20 : 0))) *
+            1099511628211ull;
       code[i] = h | (1ull << 63);
     }
   }
@@ -593,12 +632,15 @@ void SplitFooter::score(std::string_view text, std::vector<Segment>& segs) const
   }
   // A body sentence ending in ':' introduces a list that belongs to the body
   // ("Participants included:"), up to the next marker, link or cue.
-  auto plain = [&](const Segment& s) { return s.rule < 0 && s.cue_matches == 0 && !s.url_only && !s.separator; };
+  auto plain = [&](const Segment& s) {
+    return s.rule < 0 && s.cue_matches == 0 && !s.url_only && !s.separator;
+  };
   for (size_t i = 0; i < n; ++i) {
     const Segment& s = segs[i];
     std::string_view last = strip_closers(s.span.in(text));
     if (!plain(s) || s.owned || s.title_case || last.empty() || last.back() != ':') continue;
-    for (size_t j = i + 1; j < n && j <= i + kMaxIntroduced && plain(segs[j]) && !segs[j].owned; ++j)
+    for (size_t j = i + 1; j < n && j <= i + kMaxIntroduced && plain(segs[j]) && !segs[j].owned;
+         ++j)
       segs[j].introduced = true;
   }
   for (size_t i = 0; i < n; ++i) {
@@ -627,7 +669,8 @@ void SplitFooter::score(std::string_view text, std::vector<Segment>& segs) const
     if (s.has_url && !s.url_only && base < 0) base += 0.5;
     // A lower-case line after an unfinished long line continues its sentence
     // (a paragraph broken at a link).
-    if (i > 0 && s.starts_lower && !segs[i - 1].terminal && segs[i - 1].words >= 6 && !s.owned) base -= 1.5;
+    if (i > 0 && s.starts_lower && !segs[i - 1].terminal && segs[i - 1].words >= 6 && !s.owned)
+      base -= 1.5;
 
     double sc = base;
     if (s.rule >= 0) {
@@ -640,24 +683,32 @@ void SplitFooter::score(std::string_view text, std::vector<Segment>& segs) const
     s.score = sc;
     // Anchors: a strong marker, a link line, two chrome markers side by side
     // (share buttons, menu items), or a line of several boilerplate phrases.
-    auto chrome = [&](size_t j) { return j < n && segs[j].rule >= 0 && rules_[segs[j].rule].weight >= 3; };
-    s.anchor = strong(s) || s.url_only || (chrome(i) && ((i > 0 && chrome(i - 1)) || chrome(i + 1))) ||
+    auto chrome = [&](size_t j) {
+      return j < n && segs[j].rule >= 0 && rules_[segs[j].rule].weight >= 3;
+    };
+    s.anchor = strong(s) || s.url_only ||
+               (chrome(i) && ((i > 0 && chrome(i - 1)) || chrome(i + 1))) ||
                (s.rule < 0 && sc > 0 && (s.cues.size() >= 2 || s.cue_matches >= 3));
     // Prose with no marker, cue or heading above it is article text; so is a
     // list a body sentence introduced.
-    s.barrier = s.introduced || (base <= -2.0 && s.rule < 0 && s.cue_matches == 0 && !s.owned && !s.periodic);
+    s.barrier = s.introduced ||
+                (base <= -2.0 && s.rule < 0 && s.cue_matches == 0 && !s.owned && !s.periodic);
   }
   // Prose between two boilerplate lines (a promotion in three paragraphs)
   // does not stop the footer.
   for (size_t i = 1; i + 1 < n; ++i) {
     Segment& s = segs[i];
-    auto boiler = [&](const Segment& o) { return o.rule >= 0 || (o.cue_matches > 0 && o.score > 0); };
-    if (s.barrier && !s.introduced && s.words <= 60 && boiler(segs[i - 1]) && boiler(segs[i + 1])) s.barrier = false;
+    auto boiler = [&](const Segment& o) {
+      return o.rule >= 0 || (o.cue_matches > 0 && o.score > 0);
+    };
+    if (s.barrier && !s.introduced && s.words <= 60 && boiler(segs[i - 1]) && boiler(segs[i + 1]))
+      s.barrier = false;
   }
   // An end-of-article marker ("###", "-30-", "Enditem") closes the body:
   // nothing above it is footer.
   for (size_t i = 0; i < n; ++i) {
-    if (segs[i].rule >= 0 && rules_[segs[i].rule].type == "end-marker" && i > 0) segs[i - 1].barrier = true;
+    if (segs[i].rule >= 0 && rules_[segs[i].rule].type == "end-marker" && i > 0)
+      segs[i - 1].barrier = true;
   }
 }
 
@@ -668,7 +719,8 @@ std::vector<std::pair<std::string, std::string>> SplitFooter::item_attributes(st
   std::string_view seg = s.span.in(text);
   const int ngroups = r.re->NumberOfCapturingGroups();
   std::vector<re2::StringPiece> sub(ngroups + 1);
-  RE2::Anchor anchor = r.mode == Mode::kGlued || r.mode == Mode::kCue ? RE2::UNANCHORED : RE2::ANCHOR_START;
+  RE2::Anchor anchor =
+      r.mode == Mode::kGlued || r.mode == Mode::kCue ? RE2::UNANCHORED : RE2::ANCHOR_START;
   if (!r.re->Match(seg, 0, seg.size(), anchor, sub.data(), ngroups + 1)) return attrs;
   for (const auto& [name, index] : r.groups) {
     if (sub[index].data() == nullptr) continue;
@@ -680,8 +732,10 @@ std::vector<std::pair<std::string, std::string>> SplitFooter::item_attributes(st
       if (!hs.source.empty()) attrs.emplace_back("source", hs.source);
       if (hs.truncated) attrs.emplace_back("truncated", hs.truncated);
     } else if (name == "date") {
-      if (auto iso = iso_date(v)) attrs.emplace_back("date", *iso);
-      else attrs.emplace_back("date_text", std::string(v));
+      if (auto iso = iso_date(v))
+        attrs.emplace_back("date", *iso);
+      else
+        attrs.emplace_back("date_text", std::string(v));
     } else {
       attrs.emplace_back(name, std::string(v));
     }
@@ -695,7 +749,8 @@ void SplitFooter::emit(const TextView& view, const std::vector<Segment>& segs, s
   std::vector<std::string> families, rule_ids;
   auto note = [&](const std::string& family, const std::string& rule) {
     if (families.empty() || families.back() != family) families.push_back(family);
-    if (std::find(rule_ids.begin(), rule_ids.end(), rule) == rule_ids.end()) rule_ids.push_back(rule);
+    if (std::find(rule_ids.begin(), rule_ids.end(), rule) == rule_ids.end())
+      rule_ids.push_back(rule);
   };
   std::vector<Region> items;
   int heading = -1;  // rule of the heading that owns the current list
@@ -707,8 +762,10 @@ void SplitFooter::emit(const TextView& view, const std::vector<Segment>& segs, s
     item.kind = "footer-item";
     if (s.rule >= 0) {
       const Rule& r = rules_[s.rule];
-      if (!s.owned) note(r.family, r.id);
-      else if (std::find(rule_ids.begin(), rule_ids.end(), r.id) == rule_ids.end()) rule_ids.push_back(r.id);
+      if (!s.owned)
+        note(r.family, r.id);
+      else if (std::find(rule_ids.begin(), rule_ids.end(), r.id) == rule_ids.end())
+        rule_ids.push_back(r.id);
       item.rule = r.id;
       item.attributes.emplace_back("type", r.type);
       for (auto& a : item_attributes(text, s, r)) item.attributes.push_back(std::move(a));

@@ -2,7 +2,6 @@
 // batch at a time), in order, none lost; never more than the budget in flight
 // beyond a single batch.
 #include <doctest/doctest.h>
-
 #include <unistd.h>
 
 #include <filesystem>
@@ -15,12 +14,13 @@ namespace fs = std::filesystem;
 using namespace copydesk;
 
 TEST_CASE("engine: byte bound on documents in flight") {
-  fs::path p = fs::temp_directory_path() / ("copydesk-bounds-" + std::to_string(::getpid()) + ".jsonl");
+  fs::path p =
+      fs::temp_directory_path() / ("copydesk-bounds-" + std::to_string(::getpid()) + ".jsonl");
   {
     std::ofstream out(p);
     for (int i = 0; i < 300; ++i)
-      out << "{\"id\":\"" << i << "\",\"text\":\"" << std::string(static_cast<size_t>(100 + (i % 7) * 500), 'a')
-          << "\"}\n";
+      out << "{\"id\":\"" << i << "\",\"text\":\""
+          << std::string(static_cast<size_t>(100 + (i % 7) * 500), 'a') << "\"}\n";
   }
   const Pipeline& pipeline = testing::cached_pipeline({"normalise"});
   struct Row {
@@ -35,7 +35,8 @@ TEST_CASE("engine: byte bound on documents in flight") {
     INFO(std::string(r.label));
     DocumentReader reader(expand_inputs({p.string()}), {});
     std::vector<std::string> ids;
-    run_engine(reader, pipeline, r.o, [&](Document& d, const std::vector<StageCounters>&) { ids.push_back(d.id); });
+    run_engine(reader, pipeline, r.o,
+               [&](Document& d, const std::vector<StageCounters>&) { ids.push_back(d.id); });
     REQUIRE(ids.size() == 300);
     for (int i = 0; i < 300; ++i) CHECK(ids[static_cast<size_t>(i)] == std::to_string(i));
   }

@@ -1,21 +1,25 @@
+#include "pipeline/engine.h"
+
 #include <doctest/doctest.h>
 
 #include <filesystem>
 #include <fstream>
 
-#include "pipeline/engine.h"
 #include "tests/test_support.h"
 
 namespace fs = std::filesystem;
 using namespace copydesk;
 
 TEST_CASE("engine: every document once, in input order, whatever the thread count") {
-  fs::path p = fs::temp_directory_path() / ("copydesk-engine-" + std::to_string(::getpid()) + ".jsonl");
+  fs::path p =
+      fs::temp_directory_path() / ("copydesk-engine-" + std::to_string(::getpid()) + ".jsonl");
   {
     std::ofstream out(p);
     for (int i = 0; i < 1000; ++i) {
-      if (i % 97 == 0) out << "{broken\n";
-      else out << "{\"id\":\"" << i << "\",\"text\":\"document " << i << "\"}\n";
+      if (i % 97 == 0)
+        out << "{broken\n";
+      else
+        out << "{\"id\":\"" << i << "\",\"text\":\"document " << i << "\"}\n";
     }
   }
   const Pipeline& pipeline = testing::cached_pipeline({"normalise", "restore"});

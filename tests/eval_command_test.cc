@@ -2,6 +2,8 @@
 // classifier, folding and alignment (as eval/score.py), document scoring
 // (the checks of score.py's own self-test), calibration, and an end-to-end
 // run over tests/fixtures/eval/clean.jsonl with counts computed by score.py.
+#include "pipeline/eval_command.h"
+
 #include <doctest/doctest.h>
 #include <simdjson.h>
 #include <unistd.h>
@@ -12,7 +14,6 @@
 #include <string>
 #include <vector>
 
-#include "pipeline/eval_command.h"
 #include "pipeline/eval_score.h"
 
 namespace fs = std::filesystem;
@@ -20,7 +21,9 @@ using namespace copydesk::eval;
 
 namespace {
 
-std::string fixture(const std::string& name) { return std::string(COPYDESK_TEST_DIR) + "/fixtures/eval/" + name; }
+std::string fixture(const std::string& name) {
+  return std::string(COPYDESK_TEST_DIR) + "/fixtures/eval/" + name;
+}
 
 // Scores one document the way score.py's self-test does: gold, its damage, and a system output.
 DocScore score_text(const std::string& gold, const std::string& output,
@@ -47,15 +50,32 @@ TEST_CASE("eval damage: strip-nonascii and strip-apostrophes as damage.py") {
   } rows[] = {
       {"ascii untouched", DamageMode::kStripNonAscii, "plain text", "plain text", {}},
       {"curly apostrophe", DamageMode::kStripNonAscii, "don\u2019t", "dont", {{3, 3, 3, 0x2019}}},
-      {"two-byte letter and NBSP", DamageMode::kStripNonAscii, "caf\u00e9\u00a0au", "cafau",
+      {"two-byte letter and NBSP",
+       DamageMode::kStripNonAscii,
+       "caf\u00e9\u00a0au",
+       "cafau",
        {{3, 3, 3, 0xE9}, {3, 3, 4, 0xA0}}},
       {"four-byte emoji", DamageMode::kStripNonAscii, "a\U0001F600b", "ab", {{1, 1, 1, 0x1F600}}},
-      {"combining mark", DamageMode::kStripNonAscii, "e\u0301t\u00e9", "et", {{1, 1, 1, 0x301}, {2, 2, 3, 0xE9}}},
-      {"apostrophes: ASCII and U+2019 only", DamageMode::kStripApostrophes, "it's \u2018q\u2019",
-       "its \u2018q", {{2, 2, 2, '\''}, {6, 8, 7, 0x2019}}},
-      {"apostrophes: byte and code point offsets differ", DamageMode::kStripApostrophes,
-       "caf\u00e9\u2019s \u2014 ok", "caf\u00e9s \u2014 ok", {{4, 5, 4, 0x2019}}},
-      {"apostrophes: U+02BC and backtick kept", DamageMode::kStripApostrophes, "a\u02bcb`c", "a\u02bcb`c", {}},
+      {"combining mark",
+       DamageMode::kStripNonAscii,
+       "e\u0301t\u00e9",
+       "et",
+       {{1, 1, 1, 0x301}, {2, 2, 3, 0xE9}}},
+      {"apostrophes: ASCII and U+2019 only",
+       DamageMode::kStripApostrophes,
+       "it's \u2018q\u2019",
+       "its \u2018q",
+       {{2, 2, 2, '\''}, {6, 8, 7, 0x2019}}},
+      {"apostrophes: byte and code point offsets differ",
+       DamageMode::kStripApostrophes,
+       "caf\u00e9\u2019s \u2014 ok",
+       "caf\u00e9s \u2014 ok",
+       {{4, 5, 4, 0x2019}}},
+      {"apostrophes: U+02BC and backtick kept",
+       DamageMode::kStripApostrophes,
+       "a\u02bcb`c",
+       "a\u02bcb`c",
+       {}},
   };
   for (const auto& r : rows) {
     INFO(std::string(r.label));
@@ -85,8 +105,10 @@ TEST_CASE("eval classify: context classes as score.py classify()") {
       {"apostrophe inside a word", U"Don\u2019t say", 3, CharClass::kApostrophe},
       {"opening single quote", U"say \u2018stop\u2019 to", 4, CharClass::kQuote},
       {"closing single quote after an open one", U"say \u2018stop\u2019 to", 9, CharClass::kQuote},
-      {"possessive after a word, no quote open", U"the girls\u2019 coach", 9, CharClass::kApostrophe},
-      {"closing quote on a line with an opening one", U"he said \u2018no\u2019 then", 11, CharClass::kQuote},
+      {"possessive after a word, no quote open", U"the girls\u2019 coach", 9,
+       CharClass::kApostrophe},
+      {"closing quote on a line with an opening one", U"he said \u2018no\u2019 then", 11,
+       CharClass::kQuote},
       {"opening quote on the previous line does not count", U"\u2018no\nthe girls\u2019 coach", 13,
        CharClass::kApostrophe},
       {"decade", U"\u201990s", 0, CharClass::kApostrophe},
@@ -127,12 +149,17 @@ TEST_CASE("eval folding: fold_text, compare keys and fold_run tokens") {
     std::vector<std::u32string> tokens;
   } rows[] = {
       {"NBSP and em dash: one dash token, the space dropped",
-       {{0xA0, CharClass::kSpace}, {0x2014, CharClass::kDash}}, {U"-"}},
-      {"traceless space stays beside a dash", {{0xA0, CharClass::kTraceless}, {0x2014, CharClass::kDash}},
+       {{0xA0, CharClass::kSpace}, {0x2014, CharClass::kDash}},
+       {U"-"}},
+      {"traceless space stays beside a dash",
+       {{0xA0, CharClass::kTraceless}, {0x2014, CharClass::kDash}},
        {U" ", U"-"}},
       {"ellipsis", {{0x2026, CharClass::kEllipsis}}, {U"..."}},
-      {"two dashes are one token", {{0x2014, CharClass::kDash}, {0x2013, CharClass::kDash}}, {U"-"}},
-      {"curly quotes to ASCII", {{0x201D, CharClass::kQuote}, {0x2019, CharClass::kApostrophe}},
+      {"two dashes are one token",
+       {{0x2014, CharClass::kDash}, {0x2013, CharClass::kDash}},
+       {U"-"}},
+      {"curly quotes to ASCII",
+       {{0x201D, CharClass::kQuote}, {0x2019, CharClass::kApostrophe}},
        {U"\"", U"'"}},
   };
   for (const auto& r : rows) {
@@ -168,7 +195,8 @@ TEST_CASE("eval alignment: the regions score.py's Aligner finds") {
   auto pairs = difflib_pairs({0, 1, 2}, {1, 0, 2});
   CHECK(pairs == std::vector<std::pair<size_t, size_t>>{{0, 1}, {2, 2}});
   CHECK(to_utf8(to_u32("caf\u00e9 \U0001F600")) == "caf\u00e9 \U0001F600");
-  CHECK(to_u32("\xff" "a") == U"\ufffda");
+  CHECK(to_u32("\xff"
+               "a") == U"\ufffda");
 }
 
 TEST_CASE("eval scoring: the checks of score.py's self-test") {
@@ -214,7 +242,8 @@ TEST_CASE("eval scoring: the checks of score.py's self-test") {
   DocScore asc = score_text(gold, ascii_style);
   CHECK(asc.exact.micro().tp == 0);
   CHECK(asc.collateral == 0);
-  for (CharClass k : {CharClass::kApostrophe, CharClass::kQuote, CharClass::kDash, CharClass::kEllipsis}) {
+  for (CharClass k :
+       {CharClass::kApostrophe, CharClass::kQuote, CharClass::kDash, CharClass::kEllipsis}) {
     INFO(std::string(class_name(k)));
     CHECK(cls(asc.folded, k).recall() == 1.0);
   }
@@ -241,7 +270,8 @@ TEST_CASE("eval scoring: the checks of score.py's self-test") {
 
   // Multi-line: 150 insertions all found; dropping blank lines is collateral.
   std::string g3;
-  for (int i = 0; i < 50; ++i) g3 += "A\u2019s line one.\nline two\u2014here.\n\nline four\u2019s end.\n";
+  for (int i = 0; i < 50; ++i)
+    g3 += "A\u2019s line one.\nline two\u2014here.\n\nline four\u2019s end.\n";
   CHECK(score_text(g3, g3).exact.micro().tp == 150);
   std::string dropped = strip(g3);
   for (size_t p; (p = dropped.find("\n\n")) != std::string::npos;) dropped.erase(p, 1);
@@ -311,9 +341,11 @@ int64_t num(simdjson::dom::element e, std::initializer_list<const char*> path) {
 }  // namespace
 
 TEST_CASE("eval end to end: fixture counts agree with score.py") {
-  const fs::path out = fs::temp_directory_path() / ("copydesk-eval-" + std::to_string(::getpid()) + ".json");
+  const fs::path out =
+      fs::temp_directory_path() / ("copydesk-eval-" + std::to_string(::getpid()) + ".json");
   auto run = [&](std::vector<std::string> args, EvalRun& r) {
-    args.insert(args.end(), {"--json", out.string(), "--input-format", "jsonl", fixture("clean.jsonl")});
+    args.insert(args.end(),
+                {"--json", out.string(), "--input-format", "jsonl", fixture("clean.jsonl")});
     std::ostringstream table;  // the printed table is not checked here
     std::streambuf* saved = std::cout.rdbuf(table.rdbuf());
     r.status = copydesk::run_eval_command(args);

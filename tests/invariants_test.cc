@@ -15,8 +15,8 @@ using namespace copydesk;
 
 namespace {
 
-const std::vector<std::string> kAllStages = {"decode", "repair", "normalise", "restore", "split-footer",
-                                             "flag-slips"};
+const std::vector<std::string> kAllStages = {"decode",  "repair",       "normalise",
+                                             "restore", "split-footer", "flag-slips"};
 
 std::vector<Document> every_test_input() {
   std::vector<std::string> roots = {COPYDESK_SAMPLES_DIR};

@@ -100,12 +100,14 @@ TEST_CASE("model file: a probe decides by the full hash, and tables outlive the 
   // 200,000 absent keys probing about 5 full slots each, against 16-bit
   // tags: a dozen or so meet a slot bearing their own tag, and must still miss.
   int wrong = 0;
-  for (int i = 1000; i < 201000; ++i) wrong += numbers.find(model_hash("n" + std::to_string(i))) ? 1 : 0;
+  for (int i = 1000; i < 201000; ++i)
+    wrong += numbers.find(model_hash("n" + std::to_string(i))) ? 1 : 0;
   CHECK(wrong == 0);
   int found = 0;
   for (int i = 0; i < 1000; ++i) {
     const long s = numbers.slot_of(model_hash("n" + std::to_string(i)));
-    if (s >= 0 && numbers.at_slot(static_cast<size_t>(s)).value(0) == static_cast<float>(i)) ++found;
+    if (s >= 0 && numbers.at_slot(static_cast<size_t>(s)).value(0) == static_cast<float>(i))
+      ++found;
   }
   CHECK(found == 1000);
   fs::remove(p);

@@ -1,8 +1,8 @@
+#include "pipeline/path_glob.h"
+
 #include <doctest/doctest.h>
 
 #include <string>
-
-#include "pipeline/path_glob.h"
 
 using copydesk::glob_match;
 

@@ -1,7 +1,6 @@
 // Reader recovery and accounting (the fault suite's cases at unit level):
 // invalid UTF-8 inside JSON strings keeps the record, input bytes add up.
 #include <doctest/doctest.h>
-
 #include <unistd.h>
 
 #include <filesystem>
@@ -14,7 +13,8 @@ using namespace copydesk;
 
 namespace {
 fs::path write_temp(const std::string& name, const std::string& bytes) {
-  fs::path p = fs::temp_directory_path() / ("copydesk-recovery-" + std::to_string(::getpid()) + "-" + name);
+  fs::path p =
+      fs::temp_directory_path() / ("copydesk-recovery-" + std::to_string(::getpid()) + "-" + name);
   std::ofstream(p, std::ios::binary) << bytes;
   return p;
 }
@@ -30,8 +30,9 @@ TEST_CASE("reader: invalid UTF-8 in JSON strings keeps the record") {
   } rows[] = {
       {"Latin-1 byte in the text", "{\"id\":\"a\",\"text\":\"caf\xe9\"}", "caf\xe9", "a", ""},
       {"cut sequence", "{\"id\":\"b\",\"text\":\"x \xe2\x80 y\"}", "x \xe2\x80 y", "b", ""},
-      {"bad bytes in id and other fields become U+FFFD", "{\"id\":\"c\xff\",\"text\":\"t\",\"k\xfe\":\"v\xfd\"}",
-       "t", "c\xef\xbf\xbd", "\"k\xef\xbf\xbd\":\"v\xef\xbf\xbd\""},
+      {"bad bytes in id and other fields become U+FFFD",
+       "{\"id\":\"c\xff\",\"text\":\"t\",\"k\xfe\":\"v\xfd\"}", "t", "c\xef\xbf\xbd",
+       "\"k\xef\xbf\xbd\":\"v\xef\xbf\xbd\""},
       {"valid record untouched", "{\"id\":\"d\",\"text\":\"caf\xc3\xa9\"}", "caf\xc3\xa9", "d", ""},
   };
   for (const auto& r : rows) {
@@ -51,7 +52,8 @@ TEST_CASE("reader: invalid UTF-8 in JSON strings keeps the record") {
 
 TEST_CASE("reader: input bytes read add up to the files' sizes") {
   fs::path a = write_temp("a.txt", std::string(3000, 'a'));
-  fs::path b = write_temp("b.jsonl", "{\"id\":\"1\",\"text\":\"x\"}\n{\"id\":\"2\",\"text\":\"y\"}\n");
+  fs::path b =
+      write_temp("b.jsonl", "{\"id\":\"1\",\"text\":\"x\"}\n{\"id\":\"2\",\"text\":\"y\"}\n");
   auto files = expand_inputs({a.string(), b.string()});
   auto total = total_input_bytes(files);
   REQUIRE(total.has_value());

@@ -1,10 +1,11 @@
+#include "pipeline/reader.h"
+
 #include <doctest/doctest.h>
 
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 
-#include "pipeline/reader.h"
 #include "tests/test_support.h"
 
 namespace fs = std::filesystem;

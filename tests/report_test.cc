@@ -1,8 +1,8 @@
+#include "pipeline/report.h"
+
 #include <doctest/doctest.h>
 
 #include <sstream>
-
-#include "pipeline/report.h"
 
 using namespace copydesk;
 
@@ -27,7 +27,9 @@ Document sample_doc() {
 
 std::string render(ReportFormat fmt) {
   std::ostringstream out;
-  auto r = make_reporter(fmt, out, {{"flag-slips.confusable-place.v1", "A confusable place", "Check it", Severity::kWarning}});
+  auto r = make_reporter(
+      fmt, out,
+      {{"flag-slips.confusable-place.v1", "A confusable place", "Check it", Severity::kWarning}});
   Document d = sample_doc();
   r->document(d, d.findings);
   r->finish();
@@ -42,16 +44,24 @@ TEST_CASE("report formats") {
     ReportFormat format;
     std::vector<std::string> must_contain;
   } rows[] = {
-      {"line", ReportFormat::kLine,
+      {"line",
+       ReportFormat::kLine,
        {"news/a.txt:2:28: warning flag-slips.confusable-place.v1: 'Istanbul' (Turkey)"}},
       {"json", ReportFormat::kJson, {R"("id":"news/a.txt")", R"("line":2,"column":28)"}},
-      {"sarif", ReportFormat::kSarif,
+      {"sarif",
+       ReportFormat::kSarif,
        {R"("version":"2.1.0")", R"("ruleId":"flag-slips.confusable-place.v1")",
-        R"("startLine":2,"startColumn":28,"endLine":2,"endColumn":36)", R"("insertedContent":{"text":"Islamabad"})",
+        R"("startLine":2,"startColumn":28,"endLine":2,"endColumn":36)",
+        R"("insertedContent":{"text":"Islamabad"})",
         R"("shortDescription":{"text":"A confusable place"})", R"("name":"ConfusablePlace")"}},
-      {"github", ReportFormat::kGithub,
-       {"::warning file=news/a.txt,line=2,col=28,endLine=2,endColumn=36,title=flag-slips.confusable-place.v1::"}},
-      {"gitlab", ReportFormat::kGitlab, {R"("check_name":"flag-slips.confusable-place.v1")", R"("severity":"major")"}},
+      {"github",
+       ReportFormat::kGithub,
+       {"::warning "
+        "file=news/"
+        "a.txt,line=2,col=28,endLine=2,endColumn=36,title=flag-slips.confusable-place.v1::"}},
+      {"gitlab",
+       ReportFormat::kGitlab,
+       {R"("check_name":"flag-slips.confusable-place.v1")", R"("severity":"major")"}},
   };
   for (const auto& r : rows) {
     INFO(std::string(r.label));

@@ -1,8 +1,9 @@
 // The runner's contract: confidence policy, conflict handling, offset mapping,
 // and the audit log that replays and inverts.
+#include "pipeline/runner.h"
+
 #include <doctest/doctest.h>
 
-#include "pipeline/runner.h"
 #include "pipeline/stage_registry.h"
 
 namespace copydesk {
@@ -13,7 +14,9 @@ class ScriptedStage final : public Stage {
  public:
   ScriptedStage(std::string name, std::vector<Edit> edits, std::vector<Finding> findings = {},
                 std::vector<Region> regions = {})
-      : name_(std::move(name)), edits_(std::move(edits)), findings_(std::move(findings)),
+      : name_(std::move(name)),
+        edits_(std::move(edits)),
+        findings_(std::move(findings)),
         regions_(std::move(regions)) {}
   std::string_view name() const override { return name_; }
   StageResult run(const TextView&) const override { return {edits_, findings_, regions_, {}}; }
@@ -50,12 +53,12 @@ Document run_scripted(std::vector<std::unique_ptr<Stage>> stages, const std::str
 
 TEST_CASE("confidence policy: apply, review as suggestion, drop") {
   std::vector<std::unique_ptr<Stage>> st;
-  st.push_back(std::make_unique<ScriptedStage>(
-      "restore", std::vector<Edit>{
-                     {{7, 7}, "\u2019", "r.apply", 0.95, "sure"},
-                     {{15, 15}, "\u2019", "r.review", 0.7, "maybe"},
-                     {{20, 20}, "x", "r.drop", 0.2, "unlikely"},
-                 }));
+  st.push_back(
+      std::make_unique<ScriptedStage>("restore", std::vector<Edit>{
+                                                     {{7, 7}, "\u2019", "r.apply", 0.95, "sure"},
+                                                     {{15, 15}, "\u2019", "r.review", 0.7, "maybe"},
+                                                     {{20, 20}, "x", "r.drop", 0.2, "unlikely"},
+                                                 }));
   Document d = run_scripted(std::move(st), "countrys its weeks aa bb");
   CHECK(d.text == "country\u2019s its weeks aa bb");
   REQUIRE(d.edits.size() == 1);
@@ -71,9 +74,11 @@ TEST_CASE("confidence policy: apply, review as suggestion, drop") {
 
 TEST_CASE("overlapping edits: the first wins, the other is rejected") {
   std::vector<std::unique_ptr<Stage>> st;
-  st.push_back(std::make_unique<ScriptedStage>(
-      "s", std::vector<Edit>{{{0, 3}, "X", "a", 1.0, ""}, {{2, 4}, "Y", "b", 1.0, ""},
-                             {{4, 4}, "-", "c", 1.0, ""}, {{4, 4}, "+", "d", 1.0, ""}}));
+  st.push_back(
+      std::make_unique<ScriptedStage>("s", std::vector<Edit>{{{0, 3}, "X", "a", 1.0, ""},
+                                                             {{2, 4}, "Y", "b", 1.0, ""},
+                                                             {{4, 4}, "-", "c", 1.0, ""},
+                                                             {{4, 4}, "+", "d", 1.0, ""}}));
   Document d = run_scripted(std::move(st), "abcdef");
   CHECK(d.text == "Xd-ef");
   CHECK(d.edits.size() == 2);
@@ -103,12 +108,14 @@ TEST_CASE("findings and regions map to the original and the output across stages
   std::vector<std::unique_ptr<Stage>> st;
   // Stage 1 inserts 3 bytes at 2; stage 2 reports a finding on "cd" (4..6 in its text)
   // and a region; stage 3 deletes the first byte.
-  st.push_back(std::make_unique<ScriptedStage>("one", std::vector<Edit>{{{2, 2}, "XYZ", "i", 1.0, ""}}));
+  st.push_back(
+      std::make_unique<ScriptedStage>("one", std::vector<Edit>{{{2, 2}, "XYZ", "i", 1.0, ""}}));
   st.push_back(std::make_unique<ScriptedStage>(
       "two", std::vector<Edit>{},
       std::vector<Finding>{{{5, 7}, "f", Severity::kWarning, "m", "", 1.0}},
       std::vector<Region>{{{5, 8}, "footer", "r", {}}}));
-  st.push_back(std::make_unique<ScriptedStage>("three", std::vector<Edit>{{{0, 1}, "", "d", 1.0, ""}}));
+  st.push_back(
+      std::make_unique<ScriptedStage>("three", std::vector<Edit>{{{0, 1}, "", "d", 1.0, ""}}));
   Document d = run_scripted(std::move(st), "abcdef");
   CHECK(d.text == "bXYZcdef");
   REQUIRE(d.findings.size() == 1);

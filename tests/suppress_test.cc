@@ -1,6 +1,6 @@
-#include <doctest/doctest.h>
-
 #include "pipeline/suppress.h"
+
+#include <doctest/doctest.h>
 
 using copydesk::inline_ignored;
 

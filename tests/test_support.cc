@@ -12,7 +12,8 @@ const Pipeline& cached_pipeline(const std::vector<std::string>& stages,
   std::lock_guard<std::mutex> lock(mu);
   Key key{stages, values};
   auto it = cache.find(key);
-  if (it == cache.end()) it = cache.emplace(key, Pipeline::build(stages, test_settings(values))).first;
+  if (it == cache.end())
+    it = cache.emplace(key, Pipeline::build(stages, test_settings(values))).first;
   return it->second;
 }
 

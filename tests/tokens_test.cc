@@ -1,9 +1,9 @@
+#include "pipeline/tokens.h"
+
 #include <doctest/doctest.h>
 
 #include <string>
 #include <vector>
-
-#include "pipeline/tokens.h"
 
 using copydesk::TokenKind;
 
@@ -15,12 +15,24 @@ std::string render(std::string_view text) {
   for (const auto& t : copydesk::tokenize(text)) {
     const char* k = "?";
     switch (t.kind) {
-      case TokenKind::kWord: k = "w"; break;
-      case TokenKind::kNumber: k = "n"; break;
-      case TokenKind::kPunct: k = "p"; break;
-      case TokenKind::kSpace: k = "s"; break;
-      case TokenKind::kNewline: k = "nl"; break;
-      case TokenKind::kOther: k = "x"; break;
+      case TokenKind::kWord:
+        k = "w";
+        break;
+      case TokenKind::kNumber:
+        k = "n";
+        break;
+      case TokenKind::kPunct:
+        k = "p";
+        break;
+      case TokenKind::kSpace:
+        k = "s";
+        break;
+      case TokenKind::kNewline:
+        k = "nl";
+        break;
+      case TokenKind::kOther:
+        k = "x";
+        break;
     }
     if (!out.empty()) out += '|';
     out += k;
@@ -41,11 +53,15 @@ TEST_CASE("tokenize") {
       {"words and punctuation", "Kabul's attack.", "w:Kabul|p:'|w:s|s: |w:attack|p:."},
       {"numbers", "in 2001, 1,000", "w:in|s: |n:2001|p:,|s: |n:1|p:,|n:000"},
       {"alphanumeric word", "M1 Group", "w:M1|s: |w:Group"},
-      {"accented letters", "Charg\u00e9 d\u2019Affaires", "w:Charg\u00e9|s: |w:d|p:\u2019|w:Affaires"},
+      {"accented letters", "Charg\u00e9 d\u2019Affaires",
+       "w:Charg\u00e9|s: |w:d|p:\u2019|w:Affaires"},
       {"combining mark stays in the word", "Nguye\u0302\u0303n", "w:Nguye\u0302\u0303n"},
       {"space runs and NBSP", "a  \u00a0b", "w:a|s:  \u00a0|w:b"},
       {"newlines", "a\n\nb", "w:a|nl:\n|nl:\n|w:b"},
-      {"invalid byte", "a\xff" "b", "w:a|x:\xff|w:b"},
+      {"invalid byte",
+       "a\xff"
+       "b",
+       "w:a|x:\xff|w:b"},
       {"empty", "", ""},
   };
   for (const auto& r : rows) {

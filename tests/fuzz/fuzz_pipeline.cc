@@ -18,7 +18,8 @@ const Pipeline& pipeline() {
   static const Pipeline p = [] {
     PipelineSettings s;
     s.data_dir = COPYDESK_FUZZ_CONFIG_DIR;
-    return Pipeline::build({"decode", "repair", "normalise", "restore", "split-footer", "flag-slips"}, s);
+    return Pipeline::build(
+        {"decode", "repair", "normalise", "restore", "split-footer", "flag-slips"}, s);
   }();
   return p;
 }

@@ -17,7 +17,8 @@ using namespace copydesk;
 namespace {
 std::string temp_base() {
   const char* dir = std::getenv("TMPDIR");
-  return std::string(dir && *dir ? dir : "/tmp") + "/copydesk-fuzz-reader-" + std::to_string(getpid());
+  return std::string(dir && *dir ? dir : "/tmp") + "/copydesk-fuzz-reader-" +
+         std::to_string(getpid());
 }
 }  // namespace
 

@@ -15,8 +15,8 @@
 #include "tests/test_support.h"
 
 using copydesk::Document;
-using copydesk::Pipeline;
 using copydesk::invert_edits;
+using copydesk::Pipeline;
 using copydesk::testing::findings_of;
 
 namespace {
@@ -203,11 +203,18 @@ TEST_CASE("decode: legacy single-byte encodings") {
     std::string input;
     std::string expected;
   } rows[] = {
-      {"detected windows-1252 in a Latin text", {},
+      {"detected windows-1252 in a Latin text",
+       {},
        "Caf\xe9 au lait, na\xefve r\xe9sum\xe9 \x93quoted\x94 and more text here.",
        "Caf\u00e9 au lait, na\u00efve r\u00e9sum\u00e9 \u201cquoted\u201d and more text here."},
-      {"named encoding", {{"decode.encoding", "ISO-8859-2"}}, "Pr\xe1ha a \xb9koda", "Pr\u00e1ha a \u0161koda"},
-      {"valid UTF-8 is never re-read", {{"decode.encoding", "windows-1252"}}, "Caf\u00e9", "Caf\u00e9"},
+      {"named encoding",
+       {{"decode.encoding", "ISO-8859-2"}},
+       "Pr\xe1ha a \xb9koda",
+       "Pr\u00e1ha a \u0161koda"},
+      {"valid UTF-8 is never re-read",
+       {{"decode.encoding", "windows-1252"}},
+       "Caf\u00e9",
+       "Caf\u00e9"},
       {"forced utf-8: U+FFFD", {{"decode.encoding", "utf-8"}}, "Caf\xe9", "Caf\uFFFD"},
   };
   for (const auto& r : rows) {
@@ -220,6 +227,7 @@ TEST_CASE("decode: legacy single-byte encodings") {
     CHECK(d.text == r.expected);
     CHECK(invert_edits(d.text, d.edits) == r.input);
   }
-  CHECK_THROWS_AS(Pipeline::build({"decode"}, copydesk::testing::test_settings({{"decode.encoding", "Shift_JIS"}})),
+  CHECK_THROWS_AS(Pipeline::build({"decode"}, copydesk::testing::test_settings(
+                                                  {{"decode.encoding", "Shift_JIS"}})),
                   copydesk::ConfigError);
 }

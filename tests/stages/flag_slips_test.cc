@@ -53,8 +53,9 @@ void check_no_place_findings(const std::vector<Expect>& rows) {
     const std::string label = r.label;
     CAPTURE(label);
     const Document d = run_stages({"flag-slips"}, r.text);
-    for (const char* rule : {"flag-slips.confusable-place", "flag-slips.context-place", "flag-slips.wrong-capital",
-                             "flag-slips.city-country", "flag-slips.region-country", "flag-slips.misspelt-place"}) {
+    for (const char* rule :
+         {"flag-slips.confusable-place", "flag-slips.context-place", "flag-slips.wrong-capital",
+          "flag-slips.city-country", "flag-slips.region-country", "flag-slips.misspelt-place"}) {
       CAPTURE(rule);
       const auto found = findings_of(d, rule);
       for (const auto& f : found) CAPTURE(f.finding.message);
@@ -70,30 +71,40 @@ TEST_CASE("flag-slips.confusable-place.v1 flags a look-alike of the article's pl
              {
                  {"capital paired with the neighbour's capital",
                   "Afghanistan and Pakistan look for a thaw\n"
-                  "Afghan officials in Kabul met Pakistani envoys on Monday. Pakistan has hosted refugees from "
+                  "Afghan officials in Kabul met Pakistani envoys on Monday. Pakistan has hosted "
+                  "refugees from "
                   "Afghanistan for decades, and Islamabad says the border must stay open.\n"
-                  "While relations between Kabul and Istanbul remain tense, both governments want more trade. "
+                  "While relations between Kabul and Istanbul remain tense, both governments want "
+                  "more trade. "
                   "Islamabad and Kabul will meet again next month.",
                   "Istanbul", "Islamabad"},
                  {"possessive without apostrophe keeps the suggestion bare",
                   "Afghanistan and Pakistan look for a thaw\n"
-                  "Afghan officials in Kabul met Pakistani envoys on Monday. Pakistan has hosted refugees from "
+                  "Afghan officials in Kabul met Pakistani envoys on Monday. Pakistan has hosted "
+                  "refugees from "
                   "Afghanistan for decades, and Islamabad says the border must stay open.\n"
-                  "Ties between Kabul and Istanbuls government remain tense. Islamabad and Kabul will meet again.",
+                  "Ties between Kabul and Istanbuls government remain tense. Islamabad and Kabul "
+                  "will meet again.",
                   "Istanbul", "Islamabad"},
                  {"country for country",
-                  "Austria votes\nVoters in Vienna and across Austria elect a new parliament. The Austrian "
-                  "chancellor said Austria would keep its neutrality. Trade between Australia and Germany was "
+                  "Austria votes\nVoters in Vienna and across Austria elect a new parliament. The "
+                  "Austrian "
+                  "chancellor said Austria would keep its neutrality. Trade between Australia and "
+                  "Germany was "
                   "not discussed.",
                   "Australia", "Austria"},
                  {"one letter apart",
-                  "Iran says talks can resume\nIranian diplomats in Tehran said Iran is ready to return to talks. "
-                  "Iran and the United States last met in Oman. A deal between Iraq and the United States would "
+                  "Iran says talks can resume\nIranian diplomats in Tehran said Iran is ready to "
+                  "return to talks. "
+                  "Iran and the United States last met in Oman. A deal between Iraq and the United "
+                  "States would "
                   "ease sanctions, Tehran said.",
                   "Iraq", "Iran"},
                  {"neighbours with similar names",
-                  "Slovakia's government falls\nThe coalition in Bratislava collapsed on Tuesday. Slovakia will "
-                  "hold early elections, and Slovak parties are already campaigning. Relations between Slovenia "
+                  "Slovakia's government falls\nThe coalition in Bratislava collapsed on Tuesday. "
+                  "Slovakia will "
+                  "hold early elections, and Slovak parties are already campaigning. Relations "
+                  "between Slovenia "
                   "and Hungary were not affected, officials in Bratislava said.",
                   "Slovenia", "Slovakia"},
              });
@@ -102,33 +113,41 @@ TEST_CASE("flag-slips.confusable-place.v1 flags a look-alike of the article's pl
 TEST_CASE("flag-slips.confusable-place.v1 leaves real mentions alone") {
   check_no_place_findings({
       {"both look-alikes are the subject",
-       "Iran and Iraq sign a water deal\nIraqi and Iranian ministers met in Baghdad. Iraq gets much of its water "
+       "Iran and Iraq sign a water deal\nIraqi and Iranian ministers met in Baghdad. Iraq gets "
+       "much of its water "
        "from rivers that rise in Iran, and Tehran has promised more.",
        "", ""},
       {"a list of other countries",
-       "Somalia strikes\nPuntland forces struck targets in Somalia. Fighters from Ethiopia, Yemen, and Tanzania "
+       "Somalia strikes\nPuntland forces struck targets in Somalia. Fighters from Ethiopia, Yemen, "
+       "and Tanzania "
        "were captured in Somalia, officials in Mogadishu said.",
        "", ""},
-      {"city with its own country", "France protests\nProtesters marched in Paris, France, on Sunday. French unions "
-                                    "called the strike, and France's government did not comment.",
+      {"city with its own country",
+       "France protests\nProtesters marched in Paris, France, on Sunday. French unions "
+       "called the strike, and France's government did not comment.",
        "", ""},
       {"two look-alike long names that are both meant",
-       "Britain and America\nThe United States and the United Kingdom signed a deal. The UK and the United States "
+       "Britain and America\nThe United States and the United Kingdom signed a deal. The UK and "
+       "the United States "
        "will meet again in London.",
        "", ""},
       {"part of a longer name",
-       "Venezuela crisis\nVenezuela's leader was flown to New York, where he faces charges. Venezuela and the "
+       "Venezuela crisis\nVenezuela's leader was flown to New York, where he faces charges. "
+       "Venezuela and the "
        "United States have cut ties. The New York Stock Exchange fell.",
        "", ""},
-      {"two demonyms in one compound", "Israel and Gaza\nAn American Israeli hostage was freed in Gaza. Israel said "
-                                       "talks in Gaza would go on, and Israeli officials agreed.",
+      {"two demonyms in one compound",
+       "Israel and Gaza\nAn American Israeli hostage was freed in Gaza. Israel said "
+       "talks in Gaza would go on, and Israeli officials agreed.",
        "", ""},
-      {"a source name in parentheses", "Iran strikes\nIran launched missiles at targets, Iran said. Officials in "
-                                       "Tehran confirmed it. (The Times of Israel)",
+      {"a source name in parentheses",
+       "Iran strikes\nIran launched missiles at targets, Iran said. Officials in "
+       "Tehran confirmed it. (The Times of Israel)",
        "", ""},
-      {"the right capital", "Afghanistan and Pakistan look for a thaw\nAfghan officials in Kabul met Pakistani "
-                            "envoys. While relations between Kabul and Islamabad remain tense, Pakistan and "
-                            "Afghanistan want trade.",
+      {"the right capital",
+       "Afghanistan and Pakistan look for a thaw\nAfghan officials in Kabul met Pakistani "
+       "envoys. While relations between Kabul and Islamabad remain tense, Pakistan and "
+       "Afghanistan want trade.",
        "", ""},
   });
 }
@@ -137,7 +156,8 @@ TEST_CASE("flag-slips.context-place.v1 flags a lone country in the article's own
   check_rule("flag-slips.context-place.v1",
              {
                  {"same phrase as the title",
-                  "Russian invasion of Ukraine\nUkrainian drones struck a depot in Russia. Ukraine says the attack "
+                  "Russian invasion of Ukraine\nUkrainian drones struck a depot in Russia. Ukraine "
+                  "says the attack "
                   "answered weeks of shelling, and Ukraine's army is advancing.\n"
                   "Attacks on civilians during the Russian invasion of Iraq continue.",
                   "Iraq", "Ukraine"},
@@ -145,7 +165,8 @@ TEST_CASE("flag-slips.context-place.v1 flags a lone country in the article's own
                   "Afghanistan\u2013Pakistan border skirmishes\n"
                   "2026 Afghanistan\u2013Pakistan war\n"
                   "2026 Iraq\u2013Pakistan talks\n"
-                  "Officials from both sides meet in China and agree to a ceasefire along the border. (Reuters)",
+                  "Officials from both sides meet in China and agree to a ceasefire along the "
+                  "border. (Reuters)",
                   "Iraq", "Afghanistan"},
              });
 }
@@ -153,7 +174,8 @@ TEST_CASE("flag-slips.context-place.v1 flags a lone country in the article's own
 TEST_CASE("flag-slips.context-place.v1 leaves lists, bullets and named partners alone") {
   check_no_place_findings({
       {"a three-country list is not a pair",
-       "Afghanistan\u2013Pakistan relations\nAfghanistan\u2013Pakistan talks resume. Envoys from Afghanistan, "
+       "Afghanistan\u2013Pakistan relations\nAfghanistan\u2013Pakistan talks resume. Envoys from "
+       "Afghanistan, "
        "Iraq and Pakistan meet in Doha to discuss trade. (AP)",
        "", ""},
       {"a bulleted headline list holds unrelated items",
@@ -162,8 +184,9 @@ TEST_CASE("flag-slips.context-place.v1 leaves lists, bullets and named partners 
        "- Railway deal for Afghanistan and Pakistan - Example Wire - April 6th, 2025\n"
        "- Food aid resumes except in Afghanistan and Yemen - Example Post - April 14th, 2025",
        "", ""},
-      {"the pair is written once only", "Canada and the United States\nThe United States trade war with Canada "
-                                        "and Mexico goes on. Canada says the tariffs hurt its farmers. (CBC)",
+      {"the pair is written once only",
+       "Canada and the United States\nThe United States trade war with Canada "
+       "and Mexico goes on. Canada says the tariffs hurt its farmers. (CBC)",
        "", ""},
   });
 }
@@ -175,26 +198,29 @@ TEST_CASE("flag-slips place rules read each story of a digest on its own") {
   const std::string digest =
       "Armed conflicts and attacks\n"
       "2026 Iran war\n"
-      "Iran launches missiles at ships in the Gulf, and Iran says more will follow. Iranian officials in Tehran "
+      "Iran launches missiles at ships in the Gulf, and Iran says more will follow. Iranian "
+      "officials in Tehran "
       "confirm the strikes. (Reuters)\n"
       "Politics and elections\n"
       "2026 Iraqi parliamentary election\n"
-      "Voters in Iraq elect a new parliament, and Iraqi officials in Baghdad report a turnout of 41 percent. (AP)\n";
+      "Voters in Iraq elect a new parliament, and Iraqi officials in Baghdad report a turnout of "
+      "41 percent. (AP)\n";
   check_no_place_findings({{"two stories, each about its own country", digest, "", ""}});
   check_rule("flag-slips.confusable-place.v1",
              {{"a look-alike inside one story of a digest",
-               digest +
-                   "Law and crime\n"
-                   "Crime in Iran\n"
-                   "Police in Tehran arrest nine people after protests, Iranian media report. Courts in Iraq "
-                   "will hear the cases, the Iranian judiciary says. (IRNA)\n",
+               digest + "Law and crime\n"
+                        "Crime in Iran\n"
+                        "Police in Tehran arrest nine people after protests, Iranian media report. "
+                        "Courts in Iraq "
+                        "will hear the cases, the Iranian judiciary says. (IRNA)\n",
                "Iraq", "Iran"}});
 }
 
 TEST_CASE("flag-slips.confusable-place.v1 trusts a town's stated address") {
   check_no_place_findings({
       {"a town followed by its own country",
-       "Iran and the United Arab Emirates\nIranian envoys fly to Abu Dhabi, United Arab Emirates, tomorrow and "
+       "Iran and the United Arab Emirates\nIranian envoys fly to Abu Dhabi, United Arab Emirates, "
+       "tomorrow and "
        "to Istanbul, Turkey, on Saturday. Iran says talks in Isfahan are over. (Iraqi News)",
        "", ""},
   });
@@ -203,19 +229,21 @@ TEST_CASE("flag-slips.confusable-place.v1 trusts a town's stated address") {
 TEST_CASE("flag-slips.weekday-date.v1 flags a weekday that does not match its date") {
   check_rule("flag-slips.weekday-date.v1",
              {
-                 {"US style (issue 5's example)", "The summit opens on Monday, March 4, 2025, in Geneva.", "Monday",
-                  "Tuesday"},
+                 {"US style (issue 5's example)",
+                  "The summit opens on Monday, March 4, 2025, in Geneva.", "Monday", "Tuesday"},
                  {"day first", "Talks resumed on Friday 2 May 2024 in Doha.", "Friday", "Thursday"},
-                 {"ordinal and abbreviated month", "It was signed on Monday, Sept. 3rd, 2023.", "Monday", "Sunday"},
+                 {"ordinal and abbreviated month", "It was signed on Monday, Sept. 3rd, 2023.",
+                  "Monday", "Sunday"},
              });
 }
 
 TEST_CASE("flag-slips.weekday-date.v1 leaves right or yearless dates alone") {
-  for (const char* text : {"The summit opens on Tuesday, March 4, 2025, in Geneva.",
-                           "Talks resumed on Thursday 2 May 2024 in Doha.",
-                           "It was signed on Sunday, the 3rd of September, 2023.",
-                           "The vote is on Monday, March 4, a week early.",  // no year: not checked
-                           "Monday March 32, 2025 is not a date at all.", "On Monday, 4 voters stayed home."}) {
+  for (const char* text :
+       {"The summit opens on Tuesday, March 4, 2025, in Geneva.",
+        "Talks resumed on Thursday 2 May 2024 in Doha.",
+        "It was signed on Sunday, the 3rd of September, 2023.",
+        "The vote is on Monday, March 4, a week early.",  // no year: not checked
+        "Monday March 32, 2025 is not a date at all.", "On Monday, 4 voters stayed home."}) {
     const std::string label = text;
     CAPTURE(label);
     const auto d = run_stages({"flag-slips"}, text);
@@ -227,8 +255,9 @@ TEST_CASE("weekday_of follows the Gregorian calendar") {
   struct Row {
     int y, m, d, want;
   };
-  for (const Row r : {Row{2025, 3, 4, 1}, Row{1970, 1, 1, 3}, Row{2000, 2, 29, 1}, Row{2024, 5, 2, 3},
-                      Row{1900, 2, 29, -1}, Row{2023, 4, 31, -1}, Row{2026, 12, 31, 3}}) {
+  for (const Row r :
+       {Row{2025, 3, 4, 1}, Row{1970, 1, 1, 3}, Row{2000, 2, 29, 1}, Row{2024, 5, 2, 3},
+        Row{1900, 2, 29, -1}, Row{2023, 4, 31, -1}, Row{2026, 12, 31, 3}}) {
     CAPTURE(r.y);
     CAPTURE(r.m);
     CAPTURE(r.d);
@@ -236,55 +265,67 @@ TEST_CASE("weekday_of follows the Gregorian calendar") {
   }
 }
 
-TEST_CASE("flag-slips.city-country.v1 and wrong-capital.v1 check a city against its stated country") {
+TEST_CASE(
+    "flag-slips.city-country.v1 and wrong-capital.v1 check a city against its stated country") {
   check_rule("flag-slips.city-country.v1",
              {
                  {"city, wrong country",
-                  "Ukraine war\nUkraine said Russian drones hit Kharkiv overnight. A missile struck Sumy, Iraq, "
+                  "Ukraine war\nUkraine said Russian drones hit Kharkiv overnight. A missile "
+                  "struck Sumy, Iraq, "
                   "killing four people. Ukraine's air force shot down most drones.",
                   "Iraq", "Ukraine"},
              });
   check_rule("flag-slips.wrong-capital.v1",
              {
                  {"X, the capital of Y",
-                  "Kenya elections\nKenya votes on Tuesday, and Kenyan voters queued early. Voters in Mombasa, the "
+                  "Kenya elections\nKenya votes on Tuesday, and Kenyan voters queued early. Voters "
+                  "in Mombasa, the "
                   "capital of Kenya, waited for hours.",
                   "Mombasa", "Nairobi"},
              });
   check_no_place_findings({
-      {"right capital", "Kenya elections\nKenya votes on Tuesday. Voters in Nairobi, the capital of Kenya, queued.",
+      {"right capital",
+       "Kenya elections\nKenya votes on Tuesday. Voters in Nairobi, the capital of Kenya, queued.",
        "", ""},
-      {"demonym and its capital", "Turkey talks\nTurkey hosts the talks. Delegates met in the Turkish capital Ankara "
-                                  "on Monday.",
+      {"demonym and its capital",
+       "Turkey talks\nTurkey hosts the talks. Delegates met in the Turkish capital Ankara "
+       "on Monday.",
        "", ""},
-      {"a list, not an address", "Attacks\nBombs went off in Kabul, Iraq and Syria on the same day.", "", ""},
+      {"a list, not an address",
+       "Attacks\nBombs went off in Kabul, Iraq and Syria on the same day.", "", ""},
   });
 }
 
 TEST_CASE("flag-slips.region-country.v1 flags a region addressed to another country") {
-  check_rule("flag-slips.region-country.v1",
-             {
-                 {"province, country", "A roadside bomb kills four soldiers in Zurmat District, Paktia Province, Iraq.",
-                  "Iraq", "Afghanistan"},
-                 {"oblast chain",
-                  "Shelling damages a school in Nikopol, Dnipropetrovsk Oblast, Iraq. Kyiv condemns the attack.",
-                  "Iraq", "Ukraine"},
-                 {"French compass prefix in English", "Rebels seize a mine in Masisi, North Kivu, Rwanda.", "Rwanda",
-                  "DR Congo"},
-                 {"multi-word generic name of one country",
-                  "Floods cut roads in Northern Territory, Austria, after days of rain.", "Austria", "Australia"},
-                 {"provinces of",
-                  "Drones strike camps in the Kunar and Nangarhar provinces of Iraq, officials say.", "Iraq",
-                  "Afghanistan"},
-                 {"the alias the writer used",
-                  "Militias attack a village in Ituri, South Kivu, Republic of the Congo.", "Republic of the Congo",
-                  "Democratic Republic of the Congo"},
-             });
+  check_rule(
+      "flag-slips.region-country.v1",
+      {
+          {"province, country",
+           "A roadside bomb kills four soldiers in Zurmat District, Paktia Province, Iraq.", "Iraq",
+           "Afghanistan"},
+          {"oblast chain",
+           "Shelling damages a school in Nikopol, Dnipropetrovsk Oblast, Iraq. Kyiv condemns the "
+           "attack.",
+           "Iraq", "Ukraine"},
+          {"French compass prefix in English", "Rebels seize a mine in Masisi, North Kivu, Rwanda.",
+           "Rwanda", "DR Congo"},
+          {"multi-word generic name of one country",
+           "Floods cut roads in Northern Territory, Austria, after days of rain.", "Austria",
+           "Australia"},
+          {"provinces of",
+           "Drones strike camps in the Kunar and Nangarhar provinces of Iraq, officials say.",
+           "Iraq", "Afghanistan"},
+          {"the alias the writer used",
+           "Militias attack a village in Ituri, South Kivu, Republic of the Congo.",
+           "Republic of the Congo", "Democratic Republic of the Congo"},
+      });
 }
 
 TEST_CASE("flag-slips.region-country.v1 leaves right addresses and lists alone") {
   check_no_place_findings({
-      {"right country", "A roadside bomb kills four soldiers in Zurmat District, Paktia Province, Afghanistan.", "", ""},
+      {"right country",
+       "A roadside bomb kills four soldiers in Zurmat District, Paktia Province, Afghanistan.", "",
+       ""},
       {"US state named like a country", "The rally in Atlanta, Georgia, drew thousands.", "", ""},
       {"region of two countries", "Floods hit Punjab, Pakistan, and Punjab, India.", "", ""},
       {"common word read as a word", "Reading, Iraq and Syria were on the agenda.", "", ""},
@@ -295,40 +336,46 @@ TEST_CASE("flag-slips.region-country.v1 leaves right addresses and lists alone")
 TEST_CASE("flag-slips.city-country.v1 reads 'town in [direction] country'") {
   check_rule("flag-slips.city-country.v1",
              {
-                 {"town in western country", "Russia strikes Lviv in western Iraq overnight. Ukraine says two died.",
-                  "Iraq", "Ukraine"},
+                 {"town in western country",
+                  "Russia strikes Lviv in western Iraq overnight. Ukraine says two died.", "Iraq",
+                  "Ukraine"},
              });
   check_no_place_findings({
       {"town in its country", "Russia strikes Lviv in western Ukraine overnight.", "", ""},
-      {"a town inside a company name", "The deal includes Grupo Energia Bogota in Guatemala.", "", ""},
+      {"a town inside a company name", "The deal includes Grupo Energia Bogota in Guatemala.", "",
+       ""},
   });
 }
 
 TEST_CASE("flag-slips.misspelt-place.v1 flags a misspelt country or demonym") {
-  check_rule("flag-slips.misspelt-place.v1",
-             {
-                 {"word prose never writes, address", "A bus crashes near Otavi, Nambia, killing six.", "Nambia",
-                  "Namibia"},
-                 {"unseen plural demonym", "The plane carried deported Columbians home.", "Columbians", "Colombians"},
-                 {"known name with region address",
-                  "Floods hit Medellin, Antioquia Department, Columbia, after heavy rain.", "Columbia", "Colombia"},
-                 {"known name paired, country in the story",
-                  "Colombia recalls its envoy.\nColumbia\u2013United States relations\nThe talks stall.", "Columbia",
-                  "Colombia"},
-                 {"transposed letters", "Aid arrives in Zmabia after the floods.", "Zmabia",
-                  "Zambia"},
-             });
+  check_rule(
+      "flag-slips.misspelt-place.v1",
+      {
+          {"word prose never writes, address", "A bus crashes near Otavi, Nambia, killing six.",
+           "Nambia", "Namibia"},
+          {"unseen plural demonym", "The plane carried deported Columbians home.", "Columbians",
+           "Colombians"},
+          {"known name with region address",
+           "Floods hit Medellin, Antioquia Department, Columbia, after heavy rain.", "Columbia",
+           "Colombia"},
+          {"known name paired, country in the story",
+           "Colombia recalls its envoy.\nColumbia\u2013United States relations\nThe talks stall.",
+           "Columbia", "Colombia"},
+          {"transposed letters", "Aid arrives in Zmabia after the floods.", "Zmabia", "Zambia"},
+      });
 }
 
 TEST_CASE("flag-slips.misspelt-place.v1 leaves names, words and variants alone") {
   check_no_place_findings({
       {"known name without evidence", "Students protest at Columbia over tuition.", "", ""},
-      {"part of a longer name", "Wildfires spread in British Columbia and the District of Columbia.", "", ""},
+      {"part of a longer name",
+       "Wildfires spread in British Columbia and the District of Columbia.", "", ""},
       {"US city with its state", "The plant in Columbia, South Carolina, closes.", "", ""},
       {"derived adjective", "He spoke with his Slovenian counterpart.", "", ""},
       {"-ean and -ian spellings", "The program will accept Ecuadorians.", "", ""},
       {"compound", "The Franco-American customs deal is signed.", "", ""},
-      {"a people named like a country, not where places stand", "The Tongva villages lay near the river.", "", ""},
+      {"a people named like a country, not where places stand",
+       "The Tongva villages lay near the river.", "", ""},
       {"a common word", "The parish council met on Monday.", "", ""},
       {"a person's name", "Senator Malia Lopez spoke first.", "", ""},
   });
@@ -365,23 +412,27 @@ TEST_CASE("flag-slips.determiner-possessive.v1 flags an article before a possess
 }
 
 TEST_CASE("flag-slips.doubled-auxiliary.v1 flags a question that repeats its auxiliary") {
-  check_rule("flag-slips.doubled-auxiliary.v1",
-             {
-                 {"the seed's headline shape",
-                  "Where are Pakistan and Afghanistans relations are headed after the peace conference?", "are", ""},
-                 {"is", "Where is the economy is going?", "is", ""},
-                 {"relative pronoun between", "Where are the people who are missing?", "", ""},
-                 {"a clause with its own subject", "What are the things you are doing?", "", ""},
-                 {"comma-delimited aside", "How are prices, which are rising, measured?", "", ""},
-                 {"not a question opener", "They are here and they are happy.", "", ""},
-                 {"a pseudo-cleft, not a question", "What is new is that every agency is committed to it.", "", ""},
-                 {"'what' in a question that asks", "What is the plan is changing now?", "is", ""},
-             });
+  check_rule(
+      "flag-slips.doubled-auxiliary.v1",
+      {
+          {"the seed's headline shape",
+           "Where are Pakistan and Afghanistans relations are headed after the peace conference?",
+           "are", ""},
+          {"is", "Where is the economy is going?", "is", ""},
+          {"relative pronoun between", "Where are the people who are missing?", "", ""},
+          {"a clause with its own subject", "What are the things you are doing?", "", ""},
+          {"comma-delimited aside", "How are prices, which are rising, measured?", "", ""},
+          {"not a question opener", "They are here and they are happy.", "", ""},
+          {"a pseudo-cleft, not a question", "What is new is that every agency is committed to it.",
+           "", ""},
+          {"'what' in a question that asks", "What is the plan is changing now?", "is", ""},
+      });
 }
 
 TEST_CASE("flag-slips rules can be switched off and given a severity") {
-  copydesk::PipelineSettings s = copydesk::testing::test_settings(
-      {{"flag-slips.doubled-word.enabled", "false"}, {"flag-slips.determiner-possessive.severity", "error"}});
+  copydesk::PipelineSettings s =
+      copydesk::testing::test_settings({{"flag-slips.doubled-word.enabled", "false"},
+                                        {"flag-slips.determiner-possessive.severity", "error"}});
   const copydesk::Pipeline p = copydesk::Pipeline::build({"flag-slips"}, s);
   Document d;
   d.id = "t";
@@ -392,7 +443,8 @@ TEST_CASE("flag-slips rules can be switched off and given a severity") {
   REQUIRE(dp.size() == 1);
   CHECK(dp[0].finding.severity == copydesk::Severity::kError);
 
-  copydesk::PipelineSettings bad = copydesk::testing::test_settings({{"flag-slips.doubled-word.severity", "loud"}});
+  copydesk::PipelineSettings bad =
+      copydesk::testing::test_settings({{"flag-slips.doubled-word.severity", "loud"}});
   CHECK_THROWS_AS(copydesk::Pipeline::build({"flag-slips"}, bad), copydesk::ConfigError);
 }
 
@@ -402,27 +454,34 @@ TEST_CASE("flag-slips never edits the text") {
   CHECK(d.text == d.original);
 }
 
-TEST_CASE("flag-slips.context-place.v1 flags a lone far country in a sentence about the story's events") {
+TEST_CASE(
+    "flag-slips.context-place.v1 flags a lone far country in a sentence about the story's events") {
   check_rule("flag-slips.context-place.v1",
              {
                  {"the story's main country, its neighbour acting on a far country",
-                  "War in Ukraine\nUkrainian forces hold the line near Kharkiv, Ukraine's army says. Russian "
+                  "War in Ukraine\nUkrainian forces hold the line near Kharkiv, Ukraine's army "
+                  "says. Russian "
                   "shelling of Kyiv goes on, and Russia denies targeting homes.\n"
                   "Talks in Geneva end as Russia and Peru fail to agree on a ceasefire. (AP)",
                   "Peru", "Ukraine"},
              });
   check_no_place_findings({
       {"a lone country in a list of outsiders",
-       "War in Ukraine\nUkrainian forces hold the line near Kharkiv, Ukraine's army says. Russian shelling of Kyiv "
+       "War in Ukraine\nUkrainian forces hold the line near Kharkiv, Ukraine's army says. Russian "
+       "shelling of Kyiv "
        "goes on, and Russia denies targeting homes.\nAid arrives from Canada and Japan. (AP)",
        "", ""},
       {"the sentence already names the main country",
-       "War in Ukraine\nUkrainian forces hold the line near Kharkiv, Ukraine's army says. Russian shelling of Kyiv "
-       "goes on, and Russia denies targeting homes.\nLeaders meet in Peru for a summit on Ukraine. (AP)",
+       "War in Ukraine\nUkrainian forces hold the line near Kharkiv, Ukraine's army says. Russian "
+       "shelling of Kyiv "
+       "goes on, and Russia denies targeting homes.\nLeaders meet in Peru for a summit on Ukraine. "
+       "(AP)",
        "", ""},
       {"a far country whose sentence names no neighbour of the story's country",
-       "Floods in Nigeria\nFloods in Lagos, Nigeria, kill twelve people, Nigerian officials say. Nigeria asks "
-       "for aid.\nPolice in Japan arrest a suspect after protests against United States policy. (AP)",
+       "Floods in Nigeria\nFloods in Lagos, Nigeria, kill twelve people, Nigerian officials say. "
+       "Nigeria asks "
+       "for aid.\nPolice in Japan arrest a suspect after protests against United States policy. "
+       "(AP)",
        "", ""},
   });
 }
@@ -431,21 +490,25 @@ TEST_CASE("flag-slips.remote-place.v1 flags a far place that resembles a near on
   check_rule("flag-slips.remote-place.v1",
              {
                  {"a region listed among states, resembling a state near them",
-                  "Strikes in Somalia\nSomali forces strike camps near Mogadishu, Somalia's army says. Fighters from "
+                  "Strikes in Somalia\nSomali forces strike camps near Mogadishu, Somalia's army "
+                  "says. Fighters from "
                   "Ethiopia, Yemen, and Tasmania are captured, Somali officials say. (AP)",
                   "Tasmania", "Tanzania"},
                  {"a look-alike of a country the document names",
-                  "Venezuela votes\nVenezuelan voters go to the polls, and Venezuela's government claims a region "
+                  "Venezuela votes\nVenezuelan voters go to the polls, and Venezuela's government "
+                  "claims a region "
                   "of Ghana. Guyana rejects the claim. (AP)",
                   "Ghana", "Guyana"},
              });
   check_no_place_findings({
       {"a sovereign far country whose look-alike the document does not name",
-       "France and Germany\nFrench and German ministers meet in Paris. France and Germany sign a deal with "
+       "France and Germany\nFrench and German ministers meet in Paris. France and Germany sign a "
+       "deal with "
        "Australia on trade. (AP)",
        "", ""},
       {"a region of the story's own country",
-       "Fires in Australia\nFires burn across Australia, and Australian crews fight them in Tasmania. Canberra "
+       "Fires in Australia\nFires burn across Australia, and Australian crews fight them in "
+       "Tasmania. Canberra "
        "sends aid. (AP)",
        "", ""},
   });
@@ -455,34 +518,42 @@ TEST_CASE("flag-slips.repeated-place.v1 flags a place paired with itself") {
   check_rule("flag-slips.repeated-place.v1",
              {
                  {"a country twice in one pairing, a look-alike neighbour suggested",
-                  "Drones strike Lithuania and Lithuania overnight, officials say.", "Lithuania", "Latvia"},
+                  "Drones strike Lithuania and Lithuania overnight, officials say.", "Lithuania",
+                  "Latvia"},
              });
   check_rule("flag-slips.repeated-place.v1",
              {
-                 {"two different places", "Drones strike Lithuania and Latvia overnight, officials say.", "", ""},
-                 {"the same place in two sentences", "Drones strike Lithuania. And Lithuania says more may come.",
-                  "", ""},
-                 {"'from X to X' is a route inside one country", "Trains run from Lithuania to Lithuania's ports.",
-                  "", ""},
+                 {"two different places",
+                  "Drones strike Lithuania and Latvia overnight, officials say.", "", ""},
+                 {"the same place in two sentences",
+                  "Drones strike Lithuania. And Lithuania says more may come.", "", ""},
+                 {"'from X to X' is a route inside one country",
+                  "Trains run from Lithuania to Lithuania's ports.", "", ""},
              });
 }
 
 TEST_CASE("flag-slips.part-for-whole.v1 flags a constituent part named among states") {
-  check_rule("flag-slips.part-for-whole.v1",
-             {
-                 {"diplomatic pairing", "Israel\u2013Scotland relations\nThe envoy met officials in Jerusalem.",
-                  "Scotland", "United Kingdom"},
-                 {"a list of three states",
-                  "Sanctions return after France, Germany, and England trigger the snapback clause.", "England",
-                  "United Kingdom"},
-             });
-  check_rule("flag-slips.part-for-whole.v1",
-             {
-                 {"a sports fixture of two", "England and France drew 1\u20131 at Wembley on Saturday.", "", ""},
-                 {"the parts of one state", "Voters in England, Scotland and Wales go to the polls.", "", ""},
-                 {"the whole is in the list", "The United Kingdom, France and England sign the deal.", "", ""},
-                 {"a pairing that is no relation", "The Wales\u2013France match ends in a draw.", "", ""},
-             });
+  check_rule(
+      "flag-slips.part-for-whole.v1",
+      {
+          {"diplomatic pairing",
+           "Israel\u2013Scotland relations\nThe envoy met officials in Jerusalem.", "Scotland",
+           "United Kingdom"},
+          {"a list of three states",
+           "Sanctions return after France, Germany, and England trigger the snapback clause.",
+           "England", "United Kingdom"},
+      });
+  check_rule(
+      "flag-slips.part-for-whole.v1",
+      {
+          {"a sports fixture of two", "England and France drew 1\u20131 at Wembley on Saturday.",
+           "", ""},
+          {"the parts of one state", "Voters in England, Scotland and Wales go to the polls.", "",
+           ""},
+          {"the whole is in the list", "The United Kingdom, France and England sign the deal.", "",
+           ""},
+          {"a pairing that is no relation", "The Wales\u2013France match ends in a draw.", "", ""},
+      });
 }
 
 TEST_CASE("flag-slips allowlist: names a publication uses on purpose are never flagged") {
@@ -493,35 +564,44 @@ TEST_CASE("flag-slips allowlist: names a publication uses on purpose are never f
       "While relations between Kabul and Istanbul remain tense, both governments want more trade. "
       "Islamabad and Kabul will meet again next month.";
   auto run_with = [&](std::map<std::string, std::string> values) {
-    const copydesk::Pipeline p = copydesk::Pipeline::build({"flag-slips"}, copydesk::testing::test_settings(values));
+    const copydesk::Pipeline p =
+        copydesk::Pipeline::build({"flag-slips"}, copydesk::testing::test_settings(values));
     Document d;
     d.id = "t";
     d.original = text;
     p.run(d);
     return d;
   };
-  const std::filesystem::path dir = std::filesystem::temp_directory_path() / "copydesk_flag_slips_allowlist_test";
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / "copydesk_flag_slips_allowlist_test";
   std::filesystem::create_directories(dir);
   const std::string good = (dir / "allow.tsv").string(), bad = (dir / "bad.tsv").string();
   std::ofstream(good) << "# house names\nIstanbul\tour correspondent's base\n";
   std::ofstream(bad) << "Istanbul\n\tnote without a name\n";
 
-  CHECK(findings_of(run_with({}), "flag-slips.confusable-place").size() == 1);  // the default list is empty
-  CHECK(findings_of(run_with({{"flag-slips.allowlist", good}}), "flag-slips.confusable-place").empty());
-  CHECK(findings_of(run_with({{"flag-slips.allowlist", ""}}), "flag-slips.confusable-place").size() == 1);
+  CHECK(findings_of(run_with({}), "flag-slips.confusable-place").size() ==
+        1);  // the default list is empty
+  CHECK(findings_of(run_with({{"flag-slips.allowlist", good}}), "flag-slips.confusable-place")
+            .empty());
+  CHECK(
+      findings_of(run_with({{"flag-slips.allowlist", ""}}), "flag-slips.confusable-place").size() ==
+      1);
   CHECK_THROWS_AS(run_with({{"flag-slips.allowlist", bad}}), copydesk::ConfigError);
-  CHECK_THROWS_AS(run_with({{"flag-slips.allowlist", (dir / "missing.tsv").string()}}), copydesk::ConfigError);
+  CHECK_THROWS_AS(run_with({{"flag-slips.allowlist", (dir / "missing.tsv").string()}}),
+                  copydesk::ConfigError);
   std::filesystem::remove_all(dir);
 }
 
 TEST_CASE("flag-slips place rules leave lists of states and namesakes of dependencies alone") {
   check_no_place_findings({
       {"a look-alike inside a list of three or more states",
-       "Jordan and Syria\nJordanian and Syrian envoys met in Amman. Jordan says the talks, backed by the US, UK, "
+       "Jordan and Syria\nJordanian and Syrian envoys met in Amman. Jordan says the talks, backed "
+       "by the US, UK, "
        "Japan, France and Germany, went well. Jordan will host the next round.",
        "", ""},
       {"a dependency's region that shares its name with a town of the stated state",
-       "Spain and the United States\nMarines in Rota, Spain, await orders. Spain and the United States agree.",
+       "Spain and the United States\nMarines in Rota, Spain, await orders. Spain and the United "
+       "States agree.",
        "", ""},
   });
 }
@@ -537,7 +617,8 @@ TEST_CASE(
   check_rule(
       "flag-slips.context-place.v1",
       {
-          {"the actor's neighbour, paired with it in a heading, is meant (the speaker is not flagged)",
+          {"the actor's neighbour, paired with it in a heading, is meant (the speaker is not "
+           "flagged)",
            ukraine + "Business and economy\nMarkets in Europe fall.\nInternational relations\n"
                      "The United States says that Russia and Iraq agree to stop attacks at sea. "
                      "(Reuters)\n",
@@ -658,118 +739,148 @@ TEST_CASE(
   });
 }
 
-TEST_CASE("flag-slips place rules read an amount in a country's own currency as evidence of that country") {
+TEST_CASE(
+    "flag-slips place rules read an amount in a country's own currency as evidence of that "
+    "country") {
   // config/gazetteer/currencies.tsv: "A$" and "AUD" are Australia's.
   check_rule("flag-slips.remote-place.v1",
              {
                  {"a look-alike country beside amounts in the meant country's dollars",
-                  "Welfare scheme\nAustria agrees to pay an additional A$400 million to victims of the unlawful "
+                  "Welfare scheme\nAustria agrees to pay an additional A$400 million to victims of "
+                  "the unlawful "
                   "debt scheme, bringing the total to A$1.8 billion. (Reuters)\n",
                   "Austria", "Australia"},
                  {"a symbol counts before any amount ('A$40')",
-                  "Welfare\nAustria agrees to pay A$40 to each victim of the scheme, and A$12 more to their "
+                  "Welfare\nAustria agrees to pay A$40 to each victim of the scheme, and A$12 more "
+                  "to their "
                   "families. (Reuters)\n",
                   "Austria", "Australia"},
                  {"the currency's code before an amount",
-                  "Welfare scheme\nAustria agrees to pay an additional AUD 400 million to victims of the unlawful "
+                  "Welfare scheme\nAustria agrees to pay an additional AUD 400 million to victims "
+                  "of the unlawful "
                   "debt scheme, bringing the total to AUD 1,800 million. (Reuters)\n",
                   "Austria", "Australia"},
              });
   for (const char* rule : {"flag-slips.remote-place.v1", "flag-slips.confusable-place.v1"})
-    check_rule(rule, {
-                         {"the written country is the story's own; the amount is a conversion",
-                          "Gas deal\nAustria's OMV buys a gas field for A$900 million. Officials in Vienna say "
-                          "Austria needs the gas. (Reuters)\n",
-                          "", ""},
-                         {"a code that is an English word before a small number is the word ('ALL 5')",
-                          "Markets\nShares in Algeria rose on Monday, and ALL 5 banks and ALL 3 insurers gained. "
-                          "(AP)\n",
-                          "", ""},
-                     });
+    check_rule(
+        rule,
+        {
+            {"the written country is the story's own; the amount is a conversion",
+             "Gas deal\nAustria's OMV buys a gas field for A$900 million. Officials in Vienna say "
+             "Austria needs the gas. (Reuters)\n",
+             "", ""},
+            {"a code that is an English word before a small number is the word ('ALL 5')",
+             "Markets\nShares in Algeria rose on Monday, and ALL 5 banks and ALL 3 insurers "
+             "gained. "
+             "(AP)\n",
+             "", ""},
+        });
 }
 
-TEST_CASE("flag-slips place rules leave a sovereign state in a list or a run of destinations alone") {
+TEST_CASE(
+    "flag-slips place rules leave a sovereign state in a list or a run of destinations alone") {
   for (const char* rule : {"flag-slips.remote-place.v1", "flag-slips.confusable-place.v1",
                            "flag-slips.context-place.v1"})
-    check_rule(rule, {
-                         {"a look-alike of a near state inside a list of states",
-                          "Aid\nThe programme trains nurses in Uganda, Kenya, South Africa, and Rwanda, officials "
-                          "in Juba say. South Sudan and Uganda welcome it. (AP)\n",
-                          "", ""},
-                         {"'to X, to Y, to \u2014 to Z': destinations are a list",
-                          "Drug prices\nThe President said: I can fly you to Toronto, to Berlin, to \u2014 to Rome, "
-                          "and the same pill costs less. Families in Chicago, Brooklyn and The Bronx pay more. "
-                          "New York and Chicago hospitals agree.\n",
-                          "", ""},
-                         {"'from X to Y to Z'",
-                          "AI safety\nWe are building institutes around the world, from Canada to Singapore to "
-                          "Japan. The United States and America's partners agree. The United States leads.\n",
-                          "", ""},
-                     });
-  // A region listed among states is still a slip ("Ethiopia, Yemen, and Tasmania": see remote-place).
+    check_rule(
+        rule,
+        {
+            {"a look-alike of a near state inside a list of states",
+             "Aid\nThe programme trains nurses in Uganda, Kenya, South Africa, and Rwanda, "
+             "officials "
+             "in Juba say. South Sudan and Uganda welcome it. (AP)\n",
+             "", ""},
+            {"'to X, to Y, to \u2014 to Z': destinations are a list",
+             "Drug prices\nThe President said: I can fly you to Toronto, to Berlin, to \u2014 to "
+             "Rome, "
+             "and the same pill costs less. Families in Chicago, Brooklyn and The Bronx pay more. "
+             "New York and Chicago hospitals agree.\n",
+             "", ""},
+            {"'from X to Y to Z'",
+             "AI safety\nWe are building institutes around the world, from Canada to Singapore to "
+             "Japan. The United States and America's partners agree. The United States leads.\n",
+             "", ""},
+        });
+  // A region listed among states is still a slip ("Ethiopia, Yemen, and Tasmania": see
+  // remote-place).
 }
 
-TEST_CASE("flag-slips place rules need a pairing for a faint look-alike and read neighbours and compounds") {
+TEST_CASE(
+    "flag-slips place rules need a pairing for a faint look-alike and read neighbours and "
+    "compounds") {
   for (const char* rule : {"flag-slips.confusable-place.v1", "flag-slips.remote-place.v1",
                            "flag-slips.repeated-place.v1"})
-    check_rule(rule, {
-                         {"a faint look-alike named once, not paired ('Iran' in an article about Israel)",
-                          "Israel and its neighbours\nIsrael says its air defences work. Israeli officials in "
-                          "Jerusalem thank allies for support against all threats, including Iran. Israel will "
-                          "respond. Israel and Egypt meet in Cairo.\n",
-                          "", ""},
-                         {"a place paired with its own neighbour ('Finland and Sweden' beside Sudan)",
-                          "NATO grows\nNATO has two new members, Finland and Sweden. Sudan and South Sudan talks "
-                          "resume in Khartoum, Sudanese officials say. Sudan hopes for peace. Sudan signs.\n",
-                          "", ""},
-                         {"a neighbour pairing in a story about a look-alike ('Mexico and Canada', China)",
-                          "Trade\nThe governments of Mexico and Canada join the committee. Chinese officials in "
-                          "Beijing say China will also help. China agrees.\n",
-                          "", ""},
-                         {"a compound modifier is not a repetition ('Iran and Iran-backed groups')",
-                          "Strikes\nTroops guard against hostile action by Iran and Iran-backed groups in Syria and "
-                          "Iraq, Iraqi officials in Baghdad say. Iraq and Syria agree.\n",
-                          "", ""},
-                     });
-  check_rule("flag-slips.confusable-place.v1",
-             {
-                 {"a faint look-alike paired with a partner that is no neighbour of the meant place",
-                  "Israel talks\nIsrael and Egypt meet in Cairo. Israeli officials in Jerusalem say that a deal "
-                  "between the United States and Iran is within reach. Israel agrees.\n",
-                  "", ""},
-             });
+    check_rule(
+        rule,
+        {
+            {"a faint look-alike named once, not paired ('Iran' in an article about Israel)",
+             "Israel and its neighbours\nIsrael says its air defences work. Israeli officials in "
+             "Jerusalem thank allies for support against all threats, including Iran. Israel will "
+             "respond. Israel and Egypt meet in Cairo.\n",
+             "", ""},
+            {"a place paired with its own neighbour ('Finland and Sweden' beside Sudan)",
+             "NATO grows\nNATO has two new members, Finland and Sweden. Sudan and South Sudan "
+             "talks "
+             "resume in Khartoum, Sudanese officials say. Sudan hopes for peace. Sudan signs.\n",
+             "", ""},
+            {"a neighbour pairing in a story about a look-alike ('Mexico and Canada', China)",
+             "Trade\nThe governments of Mexico and Canada join the committee. Chinese officials in "
+             "Beijing say China will also help. China agrees.\n",
+             "", ""},
+            {"a compound modifier is not a repetition ('Iran and Iran-backed groups')",
+             "Strikes\nTroops guard against hostile action by Iran and Iran-backed groups in Syria "
+             "and "
+             "Iraq, Iraqi officials in Baghdad say. Iraq and Syria agree.\n",
+             "", ""},
+        });
+  check_rule(
+      "flag-slips.confusable-place.v1",
+      {
+          {"a faint look-alike paired with a partner that is no neighbour of the meant place",
+           "Israel talks\nIsrael and Egypt meet in Cairo. Israeli officials in Jerusalem say that "
+           "a deal "
+           "between the United States and Iran is within reach. Israel agrees.\n",
+           "", ""},
+      });
   // The pairing that lets a faint look-alike through: "Kabul and Istanbul" (see
   // the first confusable-place table; "Istanbul" and "Islamabad" resemble each other at 0.62).
 }
 
-TEST_CASE("flag-slips.confusable-place.v1 reads a sentence's place or money as evidence for a look-alike country") {
+TEST_CASE(
+    "flag-slips.confusable-place.v1 reads a sentence's place or money as evidence for a look-alike "
+    "country") {
+  check_rule(
+      "flag-slips.confusable-place.v1",
+      {
+          {"a country named once, its event located in a region of the look-alike",
+           "Ebola\nThe Republic of the Congo declares a new Ebola outbreak in Kasa\u00ef Province "
+           "with 28 "
+           "suspected cases. (Reuters)\n",
+           "Republic of the Congo", "Democratic Republic of the Congo"},
+          {"'North X' with a city of 'South X' after 'in'",
+           "Floods\nHeavy rain in Busan floods subway stations, North Korea's weather agency says. "
+           "(Yonhap)\n",
+           "North Korea", "South Korea"},
+      });
   check_rule("flag-slips.confusable-place.v1",
              {
-                 {"a country named once, its event located in a region of the look-alike",
-                  "Ebola\nThe Republic of the Congo declares a new Ebola outbreak in Kasa\u00ef Province with 28 "
-                  "suspected cases. (Reuters)\n",
-                  "Republic of the Congo", "Democratic Republic of the Congo"},
-                 {"'North X' with a city of 'South X' after 'in'",
-                  "Floods\nHeavy rain in Busan floods subway stations, North Korea's weather agency says. "
-                  "(Yonhap)\n",
-                  "North Korea", "South Korea"},
-             });
-  check_rule("flag-slips.confusable-place.v1",
-             {
-                 {"the look-alike is named too", "Ebola\nThe Democratic Republic of the Congo declares a new Ebola "
-                                                 "outbreak in Kasa\u00ef Province. (Reuters)\n",
+                 {"the look-alike is named too",
+                  "Ebola\nThe Democratic Republic of the Congo declares a new Ebola "
+                  "outbreak in Kasa\u00ef Province. (Reuters)\n",
                   "", ""},
-                 {"a place of the written country in the sentence", "Ebola\nThe Republic of the Congo sends doctors "
-                                                                    "from Brazzaville to work in Kasa\u00ef "
-                                                                    "Province. (Reuters)\n",
+                 {"a place of the written country in the sentence",
+                  "Ebola\nThe Republic of the Congo sends doctors "
+                  "from Brazzaville to work in Kasa\u00ef "
+                  "Province. (Reuters)\n",
                   "", ""},
                  {"an act across a border ('sends aid to Juba')",
                   "Aid\nSudan sends aid to Juba after floods in the south. (Reuters)\n", "", ""},
-                 {"a missile 'near' a city", "Korea\nNorth Korea fires a missile that lands near Busan, officials "
-                                             "say. (Yonhap)\n",
+                 {"a missile 'near' a city",
+                  "Korea\nNorth Korea fires a missile that lands near Busan, officials "
+                  "say. (Yonhap)\n",
                   "", ""},
-                 {"the written country is named elsewhere", "Niger\nNiger's army says its troops fought in Kano. "
-                                                            "Niger and its allies agree. (Reuters)\n",
+                 {"the written country is named elsewhere",
+                  "Niger\nNiger's army says its troops fought in Kano. "
+                  "Niger and its allies agree. (Reuters)\n",
                   "", ""},
              });
 }
@@ -778,70 +889,88 @@ TEST_CASE("flag-slips.context-place.v1 flags a heading's country that its story 
   check_rule("flag-slips.context-place.v1",
              {
                  {"the heading's only country is absent from prose about another",
-                  "Disasters and accidents\n2025 Iraq earthquake\nHundreds of people are found under the rubble "
-                  "after the earthquake in Nangarhar Province, Afghanistan, bringing the death toll to 2,205. "
+                  "Disasters and accidents\n2025 Iraq earthquake\nHundreds of people are found "
+                  "under the rubble "
+                  "after the earthquake in Nangarhar Province, Afghanistan, bringing the death "
+                  "toll to 2,205. "
                   "(AP)\n",
                   "Iraq", "Afghanistan"},
              });
   check_rule("flag-slips.context-place.v1",
              {
                  {"the heading names a wider context with another country",
-                  "Armed conflicts\nRussian invasion of Ukraine\nA Russian drone breaches Romanian airspace, and "
+                  "Armed conflicts\nRussian invasion of Ukraine\nA Russian drone breaches Romanian "
+                  "airspace, and "
                   "Romania scrambles jets over Tulcea. (AP)\n",
                   "", ""},
                  {"the prose names the heading's country",
-                  "Disasters and accidents\n2025 Afghanistan earthquake\nRescuers from Pakistan reach Nangarhar "
+                  "Disasters and accidents\n2025 Afghanistan earthquake\nRescuers from Pakistan "
+                  "reach Nangarhar "
                   "Province in eastern Afghanistan; Pakistani teams stay in Kabul. (AP)\n",
                   "", ""},
                  {"the prose names another country once, no look-alike of the heading's",
-                  "Disasters\nMarch 2025 Chile wildfires\nA wildfire in Uiseong County, South Korea, spreads "
+                  "Disasters\nMarch 2025 Chile wildfires\nA wildfire in Uiseong County, South "
+                  "Korea, spreads "
                   "to the north. (AP)\n",
                   "", ""},
                  {"heading and prose name look-alikes, the prose's also elsewhere",
-                  "Disasters\nMarch 2025 North Korea wildfires\nA wildfire in Uiseong County, South Korea, spreads "
+                  "Disasters\nMarch 2025 North Korea wildfires\nA wildfire in Uiseong County, "
+                  "South Korea, spreads "
                   "to the north. (AP)\nSports\nSouth Korea beats Japan 2-1 in Seoul. (AP)\n",
                   "", ""},
              });
 }
 
-TEST_CASE("flag-slips.context-place.v1 flags both sides when a heading and its prose name look-alikes once") {
+TEST_CASE(
+    "flag-slips.context-place.v1 flags both sides when a heading and its prose name look-alikes "
+    "once") {
   // Either side may be the slip: each finding suggests the other name.
   struct Row {
     const char* label;
     const char* text;
   };
   for (const Row& r : {Row{"the heading slipped",
-                           "Disasters\nMarch 2025 North Korea wildfires\nA wildfire in Uiseong County, South Korea, "
+                           "Disasters\nMarch 2025 North Korea wildfires\nA wildfire in Uiseong "
+                           "County, South Korea, "
                            "spreads to the north. (AP)\n"},
-                       Row{"the prose slipped", "Disasters\nMarch 2025 South Korea wildfires\nA wildfire in Uiseong "
-                                                "County, North Korea, spreads to the north. (AP)\n"}}) {
+                       Row{"the prose slipped",
+                           "Disasters\nMarch 2025 South Korea wildfires\nA wildfire in Uiseong "
+                           "County, North Korea, spreads to the north. (AP)\n"}}) {
     const std::string label = r.label;
     CAPTURE(label);
     const Document d = run_stages({"flag-slips"}, r.text);
     const auto found = findings_of(d, "flag-slips.context-place.v1");
     REQUIRE(found.size() == 2);
     std::set<std::pair<std::string, std::string>> got;
-    for (const auto& f : found) got.insert({std::string(f.orig.in(d.original)), f.finding.suggestion});
+    for (const auto& f : found)
+      got.insert({std::string(f.orig.in(d.original)), f.finding.suggestion});
     CHECK(got == std::set<std::pair<std::string, std::string>>{{"North Korea", "South Korea"},
-                                                              {"South Korea", "North Korea"}});
+                                                               {"South Korea", "North Korea"}});
   }
 }
 
-TEST_CASE("flag-slips.confusable-place.v1 takes a look-alike named once in its story and more elsewhere") {
-  // The story's support for Iran: 1 in the story plus a fifth of the 2 elsewhere = 1.4 (from 1.2 up).
+TEST_CASE(
+    "flag-slips.confusable-place.v1 takes a look-alike named once in its story and more "
+    "elsewhere") {
+  // The story's support for Iran: 1 in the story plus a fifth of the 2 elsewhere = 1.4 (from 1.2
+  // up).
   check_rule("flag-slips.confusable-place.v1",
              {
                  {"the look-alike once in the story, twice in another",
-                  "Diplomacy\nIran talks\nIran and Oman meet in Muscat. Iran says the talks go well. (AP)\n"
-                  "Armed conflicts\nPrelude to the 2026 Iraq war\nThe U.S. sends ships to the Gulf as fears grow "
+                  "Diplomacy\nIran talks\nIran and Oman meet in Muscat. Iran says the talks go "
+                  "well. (AP)\n"
+                  "Armed conflicts\nPrelude to the 2026 Iraq war\nThe U.S. sends ships to the Gulf "
+                  "as fears grow "
                   "of strikes against Iran. (AP)\n",
                   "Iraq", "Iran"},
              });
   check_rule("flag-slips.confusable-place.v1",
              {
                  {"the look-alike only in another story (0.4)",
-                  "Diplomacy\nIran talks\nIran and Oman meet in Muscat. Iran says the talks go well. (AP)\n"
-                  "Armed conflicts\nPrelude to the 2026 Iraq war\nThe U.S. sends ships to the Gulf as fears of "
+                  "Diplomacy\nIran talks\nIran and Oman meet in Muscat. Iran says the talks go "
+                  "well. (AP)\n"
+                  "Armed conflicts\nPrelude to the 2026 Iraq war\nThe U.S. sends ships to the Gulf "
+                  "as fears of "
                   "strikes grow. (AP)\n",
                   "", ""},
              });

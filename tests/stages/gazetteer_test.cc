@@ -1,12 +1,13 @@
 // Gazetteer: loading config/gazetteer/, matching names over tokens, and the
 // name-similarity measures flag-slips derives confusable places from.
+#include "stages/gazetteer.h"
+
 #include <doctest/doctest.h>
 
 #include <string>
 #include <vector>
 
 #include "pipeline/tokens.h"
-#include "stages/gazetteer.h"
 
 using copydesk::Gazetteer;
 using copydesk::PlaceKind;
@@ -14,11 +15,13 @@ using copydesk::PlaceKind;
 namespace {
 
 const Gazetteer& gaz() {
-  static const Gazetteer g = Gazetteer::load(std::string(COPYDESK_SOURCE_CONFIG_DIR) + "/gazetteer");
+  static const Gazetteer g =
+      Gazetteer::load(std::string(COPYDESK_SOURCE_CONFIG_DIR) + "/gazetteer");
   return g;
 }
 
-std::vector<std::string> mention_texts(const std::string& text, std::vector<bool>* possessive = nullptr) {
+std::vector<std::string> mention_texts(const std::string& text,
+                                       std::vector<bool>* possessive = nullptr) {
   const copydesk::TokenList toks = copydesk::tokenize(text);
   std::vector<std::string> out;
   for (const auto& m : gaz().find_mentions(text, toks)) {
@@ -53,8 +56,8 @@ TEST_CASE("Gazetteer loads countries, capitals, cities and demonyms") {
       {"region", "Paktia", PlaceKind::kRegion, "AF"},
       {"region without its generic word", "Dnipropetrovsk", PlaceKind::kRegion, "UA"},
       {"region with an English compass word", "North Kivu", PlaceKind::kRegion, "CD"},
-      {"stem of two compass-suffixed regions (Kasa\u00ef-Occidental, -Oriental)", "Kasa\u00ef", PlaceKind::kRegion,
-       "CD"},
+      {"stem of two compass-suffixed regions (Kasa\u00ef-Occidental, -Oriental)", "Kasa\u00ef",
+       PlaceKind::kRegion, "CD"},
       {"the same stem without its accent", "Kasai", PlaceKind::kRegion, "CD"},
       {"multi-word generic region of one country", "Northern Territory", PlaceKind::kRegion, "AU"},
       {"region named like a country", "Georgia", PlaceKind::kRegion, "US"},
@@ -82,17 +85,31 @@ TEST_CASE("Gazetteer finds names, multi-word names and possessives in text") {
     std::vector<bool> possessive;
   } rows[] = {
       {"pair", "relations between Kabul and Islamabad", {"Kabul", "Islamabad"}, {false, false}},
-      {"multi-word", "flights from New Delhi to Dar es Salaam", {"New Delhi", "Dar es Salaam"}, {false, false}},
+      {"multi-word",
+       "flights from New Delhi to Dar es Salaam",
+       {"New Delhi", "Dar es Salaam"},
+       {false, false}},
       {"possessive with apostrophe", "Kabul's allegations", {"Kabul"}, {true}},
       {"possessive, curly apostrophe", "Kabul\u2019s allegations", {"Kabul"}, {true}},
-      {"possessive, apostrophe lost", "Kabuls allegations and Pakistans army", {"Kabul", "Pakistan"}, {true, true}},
-      {"plural demonym is not a possessive", "Afghans and Pakistanis", {"Afghans", "Pakistanis"}, {false, false}},
-      {"hyphenated pair", "Pakistan-Afghanistan dealings", {"Pakistan", "Afghanistan"}, {false, false}},
+      {"possessive, apostrophe lost",
+       "Kabuls allegations and Pakistans army",
+       {"Kabul", "Pakistan"},
+       {true, true}},
+      {"plural demonym is not a possessive",
+       "Afghans and Pakistanis",
+       {"Afghans", "Pakistanis"},
+       {false, false}},
+      {"hyphenated pair",
+       "Pakistan-Afghanistan dealings",
+       {"Pakistan", "Afghanistan"},
+       {false, false}},
       {"hyphenated country", "Guinea-Bissau votes", {"Guinea-Bissau"}, {false}},
       {"demonym", "the Afghan Taliban", {"Afghan"}, {false}},
       {"lowercase is not a name", "a turkey and a china plate", {}, {}},
       {"no match across a line break", "New\nZealand", {}, {}},
-      {"curly apostrophe inside a name", "the People\u2019s Republic of China", {"People\u2019s Republic of China"},
+      {"curly apostrophe inside a name",
+       "the People\u2019s Republic of China",
+       {"People\u2019s Republic of China"},
        {false}},
   };
   for (const auto& r : rows) {
@@ -109,8 +126,9 @@ TEST_CASE("Name similarity separates look-alike places from unrelated ones") {
   CHECK(copydesk::edit_distance("ab", "ba") == 1);  // adjacent transposition
   {
     // The capped distance agrees with the full one wherever that is below 2.
-    const char* const words[] = {"", "a", "ab", "ba", "abc", "acb", "abd", "abcd", "iran", "iraq",
-                                 "irna", "nambia", "namibia", "nigeria", "niger", "nigera", "naimbia"};
+    const char* const words[] = {"",        "a",       "ab",    "ba",     "abc",    "acb",
+                                 "abd",     "abcd",    "iran",  "iraq",   "irna",   "nambia",
+                                 "namibia", "nigeria", "niger", "nigera", "naimbia"};
     for (const char* a : words)
       for (const char* b : words) {
         CAPTURE(a);
@@ -153,8 +171,10 @@ TEST_CASE("Name similarity separates look-alike places from unrelated ones") {
     const std::string pair = std::string(r.a) + " / " + r.b;
     CAPTURE(pair);
     const double s = copydesk::name_similarity(r.a, r.b);
-    if (r.alike) CHECK(s >= 0.6);
-    else CHECK(s < 0.6);
+    if (r.alike)
+      CHECK(s >= 0.6);
+    else
+      CHECK(s < 0.6);
     CHECK(s == doctest::Approx(copydesk::name_similarity(r.b, r.a)).epsilon(0.05));
   }
 }

@@ -175,7 +175,9 @@ TEST_CASE("normalise: collapse-spaces on") {
 
 TEST_CASE("normalise: decode then normalise inverts to the raw bytes") {
   const std::string raw = "\xEF\xBB\xBFOne\r\nCafe\u0301\u200B \xC3(\r\n";
-  Document d = run_with(copydesk::testing::cached_pipeline({"decode", "normalise"}, {{"decode.encoding", "utf-8"}}), raw);
+  Document d = run_with(
+      copydesk::testing::cached_pipeline({"decode", "normalise"}, {{"decode.encoding", "utf-8"}}),
+      raw);
   REQUIRE_FALSE(d.error.has_value());
   CHECK(d.text == "One\nCaf\u00e9 \uFFFD(\n");
   CHECK(invert_edits(d.text, d.edits) == raw);

@@ -5,6 +5,8 @@
 // split ("\xC2\x81" "f") where a hex digit follows; C1 controls cannot be
 // written as \u escapes, so they are spelled as UTF-8 bytes (U+0081 =
 // "\xC2\x81").
+#include "stages/repair.h"
+
 #include <doctest/doctest.h>
 
 #include <cstdio>
@@ -15,7 +17,6 @@
 
 #include "pipeline/runner.h"
 #include "pipeline/stage.h"
-#include "stages/repair.h"
 #include "stages/repair_edits.h"
 #include "stages/repair_entities.h"
 #include "stages/repair_mojibake.h"
@@ -72,11 +73,19 @@ TEST_CASE("repair fixes mojibake of windows-1252, Latin-1 and MacRoman") {
       {"cp1252 apostrophe", "don\u00E2\u20AC\u2122t", "don\u2019t", kMoji},
       {"cp1252 e acute in a word", "Caf\u00C3\u00A9 au lait", "Caf\u00E9 au lait", kMoji},
       {"cp1252 alone", "\u00C3\u00A9", "\u00E9", kMoji},
-      {"double encoded apostrophe", "don\u00C3\u00A2\u00E2\u201A\u00AC\u00E2\u201E\u00A2t", "don\u2019t", kMoji},
-      {"double encoded e acute", "\u00C3\u0192\u00C2\u00A9t\u00C3\u0192\u00C2\u00A9", "\u00E9t\u00E9", kMoji},
+      {"double encoded apostrophe", "don\u00C3\u00A2\u00E2\u201A\u00AC\u00E2\u201E\u00A2t",
+       "don\u2019t", kMoji},
+      {"double encoded e acute", "\u00C3\u0192\u00C2\u00A9t\u00C3\u0192\u00C2\u00A9",
+       "\u00E9t\u00E9", kMoji},
       {"Latin-1 apostrophe (C1 controls)", "don\u00E2\xC2\x80\xC2\x99t", "don\u2019t", kMoji},
-      {"sloppy byte 9D in a closing quote", "\u00E2\u20AC\u0153Yes\u00E2\u20AC\xC2\x9D", "\u201CYes\u201D", kMoji},
-      {"sloppy byte 81: A acute", "\u00C3\xC2\x81" "frica", "\u00C1" "frica", kMoji},
+      {"sloppy byte 9D in a closing quote", "\u00E2\u20AC\u0153Yes\u00E2\u20AC\xC2\x9D",
+       "\u201CYes\u201D", kMoji},
+      {"sloppy byte 81: A acute",
+       "\u00C3\xC2\x81"
+       "frica",
+       "\u00C1"
+       "frica",
+       kMoji},
       {"no-break space", "end.\u00C2\u00A0Next", "end.\u00A0Next", kMoji},
       {"a grave before a no-break space", "voil\u00C3\u00A0", "voil\u00E0", kMoji},
       {"pound sign", "price \u00C2\u00A35", "price \u00A35", kMoji},
@@ -92,11 +101,13 @@ TEST_CASE("repair fixes mojibake of windows-1252, Latin-1 and MacRoman") {
       {"emoji, 4 bytes", "\u00F0\u0178\u02DC\u20AC smile", "\U0001F600 smile", kMoji},
       {"CJK", "\u00E6\u2014\u00A5\u00E6\u0153\u00AC Japan", "\u65E5\u672C Japan", kMoji},
       {"MacRoman apostrophe", "don\u201A\u00C4\u00F4t", "don\u2019t", kMoji},
-      {"MacRoman quotes", "\u201A\u00C4\u00FAquoted\u201A\u00C4\u00F9", "\u201Cquoted\u201D", kMoji},
+      {"MacRoman quotes", "\u201A\u00C4\u00FAquoted\u201A\u00C4\u00F9", "\u201Cquoted\u201D",
+       kMoji},
       {"MacRoman e acute", "Caf\u221A\u00A9", "Caf\u00E9", kMoji},
-      {"MacRoman ellipsis, not windows-1252 K cedilla", "Faith\u201A\u00C4\u00B6 an", "Faith\u2026 an", kMoji},
-      {"double encoded capital, not a MacRoman reading", "\u00C3\u0192\u00E2\u20AC\u00B0lys\u00C3\u0192\u00C2\u00A9e",
-       "\u00C9lys\u00E9e", kMoji},
+      {"MacRoman ellipsis, not windows-1252 K cedilla", "Faith\u201A\u00C4\u00B6 an",
+       "Faith\u2026 an", kMoji},
+      {"double encoded capital, not a MacRoman reading",
+       "\u00C3\u0192\u00E2\u20AC\u00B0lys\u00C3\u0192\u00C2\u00A9e", "\u00C9lys\u00E9e", kMoji},
       {"MacRoman o umlaut", "Mot\u221A\u2202rhead", "Mot\u00F6rhead", kMoji},
       {"mixed lines: only the damaged one changes", "Caf\u00C3\u00A9\nCaf\u00E9 na\u00EFve",
        "Caf\u00E9\nCaf\u00E9 na\u00EFve", kMoji},
@@ -122,11 +133,20 @@ TEST_CASE("repair decodes HTML character references") {
 TEST_CASE("repair replaces stray C1 controls with their windows-1252 characters") {
   check_rows({
       {"quotes", "\xC2\x92quoted\xC2\x93", "\u2019quoted\u201C", kC1},
-      {"euro", "\xC2\x80" "5", "\u20AC" "5", kC1},
+      {"euro",
+       "\xC2\x80"
+       "5",
+       "\u20AC"
+       "5",
+       kC1},
   });
   // The five bytes windows-1252 leaves undefined: only a suggestion to delete.
-  Document d = run_repair("a\xC2\x81" "b");
-  CHECK(d.text == "a\xC2\x81" "b");
+  Document d = run_repair(
+      "a\xC2\x81"
+      "b");
+  CHECK(d.text ==
+        "a\xC2\x81"
+        "b");
   REQUIRE(d.findings.size() == 1);
   CHECK(d.findings[0].finding.rule == kC1);
 }
@@ -151,14 +171,17 @@ TEST_CASE("repair leaves correct text alone") {
       // Alone it draws a suggestion (0.75): "\u00C3\u201D" is also the mojibake of "\u00D4".
       {"capital A tilde before a closing quote", "\u201CIRM\u00C3\u201D, she said", true},
       {"capital E acute before an apostrophe (would give IPA)", "JOS\u00C9\u2019S BAR"},
-      {"quote before a capital (MacRoman lead + continuation)", "\u201C\u00C9cole\u201D and l\u2019\u00C9cole"},
+      {"quote before a capital (MacRoman lead + continuation)",
+       "\u201C\u00C9cole\u201D and l\u2019\u00C9cole"},
       {"guillemets around a capital", "\u00ABADI\u00D3\u00BB"},
       {"nested quotes after an accent (would give CJK)", "\u2018un caf\u00E9\u2019\u201D she said"},
-      {"dashes and quotes around accents", "r\u00E9sum\u00E9\u2014\u201Cquote\u201D \u2013 \u00E9t\u00E9\u2026"},
+      {"dashes and quotes around accents",
+       "r\u00E9sum\u00E9\u2014\u201Cquote\u201D \u2013 \u00E9t\u00E9\u2026"},
       {"A circumflex in words", "\u00C2ge \u00C2GE Rom\u00E2nia"},
       {"no-break spaces and quotes", "He said:\u00A0\u201CYes.\u201D\u00A0 Then\u00A0\u2014 no."},
       {"Greek and Cyrillic", "\u03B1\u03B2\u03B3 \u043F\u0440\u0438\u0432\u0435\u0442 10 \u03BCg"},
-      {"ampersands that are not entities", "AT&T, Q&A, R&D; &foo; & more, &copyright, &notit; &#; &#x;"},
+      {"ampersands that are not entities",
+       "AT&T, Q&A, R&D; &foo; & more, &copyright, &notit; &#; &#x;"},
       {"an ampersand at the end", "fish &"},
   };
   for (const auto& c : cases) {
@@ -182,7 +205,8 @@ TEST_CASE("repair known failures (documented, not wanted)") {
       {"a grave whose no-break space became a space", "\u00C3 la carte", "\u00E0 la carte"},
       // A Cyrillic letter inside a Latin word (a typo in the source) looks
       // less likely than the mojibake, so the fix stays below the threshold.
-      {"Cyrillic letter in a Latin name", "Niinist\u00D3\u00A7 of Finland", "Niinist\u04E7 of Finland"},
+      {"Cyrillic letter in a Latin name", "Niinist\u00D3\u00A7 of Finland",
+       "Niinist\u04E7 of Finland"},
       // A lone Arabic comma in English text, with no other mojibake in the
       // document: only a suggestion.
       {"Arabic comma alone", "2014-2015\u00D8\u0152 the Houthis", "2014-2015\u060C the Houthis"},
@@ -211,7 +235,8 @@ TEST_CASE("compose_repair_edits merges a second pass with the first") {
   using copydesk::repair::apply_repair_edits;
   using copydesk::repair::compose_repair_edits;
   std::string t0 = "xx&AA;&BB;yy&CC;zz";
-  std::vector<RepairEdit> e1 = {{{2, 6}, "a", "one", 1.0, ""}, {{6, 10}, "b", "one", 0.95, ""},
+  std::vector<RepairEdit> e1 = {{{2, 6}, "a", "one", 1.0, ""},
+                                {{6, 10}, "b", "one", 0.95, ""},
                                 {{12, 16}, "cc", "one", 1.0, ""}};
   std::string t1 = apply_repair_edits(t0, e1);
   CHECK(t1 == "xxabyycczz");

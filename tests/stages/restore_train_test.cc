@@ -4,7 +4,6 @@
 // wrote for the same text), the TSV round trip, and the binary model read
 // back through RestoreModel.
 #include "stages/restore_train.h"
-#include "tests/test_support.h"
 
 #include <doctest/doctest.h>
 #include <unistd.h>
@@ -17,6 +16,7 @@
 #include "pipeline/data_files.h"
 #include "pipeline/stage.h"
 #include "stages/restore_model.h"
+#include "tests/test_support.h"
 
 namespace fs = std::filesystem;
 using namespace copydesk::restore;
@@ -65,9 +65,12 @@ TEST_CASE("restore trainer: tables of a tiny corpus") {
        "dont\t0.0\t1.00\tdon\u2019t=3.0\nend\t3.0\t0.00\t\ngo\t3.0\t0.00\t\nhere\t3.0\t0.00\t\n"
        "its\t12\t0.50\tit\u2019s=6.0\njoe\t3.0\t1.00\t\nlate\t3.0\t0.00\t\nleft\t3.0\t0.00\t\n"
        "met\t3.0\t0.00\t\nowners\t0.0\t0.00\towners\u2019=3.0\nq\t6.0\t1.00\t\nstay\t3.0\t1.00\t\n"
-       "the\t3.0\t1.00\t\nthen\t3.0\t0.00\t\ntime\t3.0\t0.00\t\ntoday\t3.0\t0.00\t\nunion\t3.0\t0.00\t\n"
+       "the\t3.0\t1.00\t\nthen\t3.0\t0.00\t\ntime\t3.0\t0.00\t\ntoday\t3.0\t0.00\t\nunion\t3.0\t0."
+       "00\t\n"
        "workers\t0.0\t0.00\tworkers\u2019=3.0\n"},
-      {"glue.tsv", "joe\tL\t0.0\t3.0\t0.0\ntoday\tL\t3.0\t0.0\t0.0\nbiden\tR\t0.0\t3.0\t0.0\nthen\tR\t3.0\t0.0\t0.0\n"},
+      {"glue.tsv",
+       "joe\tL\t0.0\t3.0\t0.0\ntoday\tL\t3.0\t0.0\t0.0\nbiden\tR\t0.0\t3.0\t0.0\nthen\tR\t3.0\t0."
+       "0\t0.0\n"},
       {"pairs.tsv", "joe\tbiden\tnbsp\t3.0\ntoday\tthen\tdash\t3.0\n"},
       {"gaps.tsv",
        "punct.\tl\tC\t0.0\t3.0\t0.0\t0.0\t0.0\t0.0\t0.0\n"
@@ -77,9 +80,11 @@ TEST_CASE("restore trainer: tables of a tiny corpus") {
       {"context.tsv",
        "its\tits\tL\t,\t3.0\nits\tits\tL\t.\t3.0\nits\tits\tL\tits\t3.0\nits\tits\tL\tq\t3.0\n"
        "its\tits\tR\tend\t3.0\nits\tits\tR\tits\t6.0\nits\tits\tR\ttime\t3.0\n"
-       "its\tits\tT\t, end\t3.0\nits\tits\tT\t. its\t3.0\nits\tits\tT\tits its\t3.0\nits\tits\tT\tq time\t3.0\n"
+       "its\tits\tT\t, end\t3.0\nits\tits\tT\t. its\t3.0\nits\tits\tT\tits "
+       "its\t3.0\nits\tits\tT\tq time\t3.0\n"
        "its\tit\u2019s\tL\t.\t3.0\nits\tit\u2019s\tL\tits\t3.0\nits\tit\u2019s\tR\t.\t3.0\n"
-       "its\tit\u2019s\tR\tlate\t3.0\nits\tit\u2019s\tT\t. late\t3.0\nits\tit\u2019s\tT\tits .\t3.0\n"},
+       "its\tit\u2019s\tR\tlate\t3.0\nits\tit\u2019s\tT\t. late\t3.0\nits\tit\u2019s\tT\tits "
+       ".\t3.0\n"},
   };
   for (const Row& r : rows) {
     INFO(std::string(r.file));

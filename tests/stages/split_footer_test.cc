@@ -56,16 +56,18 @@ std::string read_fixture(const std::string& name) {
 }
 
 const char* kBody =
-    "The council met on Tuesday to discuss the new budget, which raises spending on schools by four percent.\n"
+    "The council met on Tuesday to discuss the new budget, which raises spending on schools by "
+    "four percent.\n"
     "Officials said the plan would be put to a vote next month, after a period of public comment.\n"
-    "Critics argued that the increase was too small to make up for years of cuts, and said they would keep pressing.\n";
+    "Critics argued that the increase was too small to make up for years of cuts, and said they "
+    "would keep pressing.\n";
 
 struct Case {
   const char* label;
   std::string text;
-  int start_line;          // -1: no footer
-  const char* family;      // expected "family" attribute ("" when no footer)
-  const char* starts_with; // for glued markers: the footer's first bytes (else nullptr)
+  int start_line;           // -1: no footer
+  const char* family;       // expected "family" attribute ("" when no footer)
+  const char* starts_with;  // for glued markers: the footer's first bytes (else nullptr)
 };
 
 }  // namespace
@@ -74,60 +76,72 @@ TEST_CASE("split-footer finds where trailing boilerplate starts") {
   const std::string body = kBody;  // 3 lines
   const Case cases[] = {
       {"appeared-first then source link",
-       body + "\nThe post Budget vote set appeared first on City Times.\n\nSource: https://citytimes.example.com/budget\n",
+       body + "\nThe post Budget vote set appeared first on City Times.\n\nSource: "
+              "https://citytimes.example.com/budget\n",
        4, "post-appeared-first+source-link", nullptr},
       {"originally posted + dated headline list",
        body + "Originally posted here:\nBudget vote set - City Times\n"
               "- Schools win more money - The Ledger - May 10th, 2025 [May 10th, 2025]\n"
               "- Council delays vote - Metro News - May 9th, 2025 [May 9th, 2025]\n",
        3, "originally-posted-list", nullptr},
-      {"wire end marker glued to the last sentence",
-       body.substr(0, body.size() - 1) + " Enditem\n", -2, "wire-end-marker", "Enditem"},
+      {"wire end marker glued to the last sentence", body.substr(0, body.size() - 1) + " Enditem\n",
+       -2, "wire-end-marker", "Enditem"},
       {"reuters credit line, comments widget and menu",
-       body + "(Reporting by Jane Roe; Editing by John Doe)\nComments\nLeave a Reply\nHome\nContact Us\nPrivacy Policy\n",
+       body + "(Reporting by Jane Roe; Editing by John Doe)\nComments\nLeave a "
+              "Reply\nHome\nContact Us\nPrivacy Policy\n",
        3, "credit-line+comments-widget+site-chrome", nullptr},
       {"contributed-by notice",
-       body + "\nThis article has been contributed by Example Wire. Visit www.example.org for more.\n", 4,
-       "republication-notice", nullptr},
-      {"image credit alone",
-       body + "\nFeatured Image via Getty Images/Jane Roe", 4, "image-credit", nullptr},
+       body +
+           "\nThis article has been contributed by Example Wire. Visit www.example.org for more.\n",
+       4, "republication-notice", nullptr},
+      {"image credit alone", body + "\nFeatured Image via Getty Images/Jane Roe", 4, "image-credit",
+       nullptr},
       {"read-more heading with teaser headlines, then a source",
        body + "\nRead more:\n\nCouncil Approves New Park Plan\n\nWhy School Budgets Keep Rising\n\n"
               "Source: http://news.example.com/x\n",
        4, "related-list+source-link", nullptr},
       {"link lines only",
-       body + "\nhttp://example.com/articles/2017/10/budget.html\n\nRead more great articles here: http://example.com\n", 4,
-       "url-line+read-more-link", nullptr},
+       body + "\nhttp://example.com/articles/2017/10/budget.html\n\nRead more great articles here: "
+              "http://example.com\n",
+       4, "url-line+read-more-link", nullptr},
       {"tag list and copyright found by structure",
-       body + "(\nA.B.\nBudget\nSchools\nCity council\nNews \u00A9 2026\n", 3, "site-chrome", nullptr},
+       body + "(\nA.B.\nBudget\nSchools\nCity council\nNews \u00A9 2026\n", 3, "site-chrome",
+       nullptr},
       {"author bio after an about-the-author heading",
-       body + "About the author\nJane Roe is a reporter and columnist who writes about city hall for the Ledger.\n"
+       body + "About the author\nJane Roe is a reporter and columnist who writes about city hall "
+              "for the Ledger.\n"
               "Follow her on Twitter.\n",
        3, "author-bio+subscribe", nullptr},
       {"contributor credit and copyright notice",
        body + "\nAssociated Press writer Jane Roe in Chicago contributed to this report.\n\n"
-              "Copyright 2024 Example Wire. All rights reserved. This material may not be published, broadcast, "
+              "Copyright 2024 Example Wire. All rights reserved. This material may not be "
+              "published, broadcast, "
               "rewritten or redistributed without permission.\n",
        4, "credit-line+site-chrome", nullptr},
       {"share buttons only (two chrome markers side by side anchor)",
        body + "\nPrint\nEmail\nFacebook\nTwitter\n", 4, "share-widget", nullptr},
       {"press-release boilerplate and media contact",
-       body + "\nAbout Example Corp\nExample Corp is a leading provider of software for hospitals. For more "
+       body + "\nAbout Example Corp\nExample Corp is a leading provider of software for hospitals. "
+              "For more "
               "information, visit www.example.com.\n\nMedia Contact:\nJane Roe\njane@example.com\n",
        4, "about-section+contact-line", nullptr},
       {"related teasers in a repeated headline/date template",
-       body + "You might also like\nCouncil approves park plan after a long debate over costs and trees\nMay 2, 2024\n"
-              "Schools brace for cuts as the state budget stalls in committee once again\nMay 1, 2024\n"
+       body + "You might also like\nCouncil approves park plan after a long debate over costs and "
+              "trees\nMay 2, 2024\n"
+              "Schools brace for cuts as the state budget stalls in committee once again\nMay 1, "
+              "2024\n"
               "Mayor announces re-election bid at a rally in the old town square\nApril 29, 2024\n",
        3, "related-list", nullptr},
       // Must not split.
       {"no footer: last line is a real paragraph", body, -1, "", nullptr},
-      {"no footer: body ends with a short sentence", body + "The vote is on May 3.\n", -1, "", nullptr},
+      {"no footer: body ends with a short sentence", body + "The vote is on May 3.\n", -1, "",
+       nullptr},
       {"no footer: originally-published credit in the first paragraph",
        "Originally published at example.org\n\n" + body, -1, "", nullptr},
       {"no footer: inline read more",
-       body + "You can read more about the plan on the council website, which also lists the meeting dates.\n", -1, "",
-       nullptr},
+       body + "You can read more about the plan on the council website, which also lists the "
+              "meeting dates.\n",
+       -1, "", nullptr},
       {"no footer: source line near the top",
        "Source: corbettreport\n\nSHOW NOTES: https://example.com/?p=1\n\n" + body, -1, "", nullptr},
       {"no footer: a list introduced by a body sentence, then more body",
@@ -135,13 +149,15 @@ TEST_CASE("split-footer finds where trailing boilerplate starts") {
               "The meeting ended after three hours, and a second session was scheduled for June.\n",
        -1, "", nullptr},
       {"no footer: body ends with a quotation",
-       body + "\u201CWe will keep pressing until the schools get what they need,\u201D she said.\n", -1, "", nullptr},
+       body + "\u201CWe will keep pressing until the schools get what they need,\u201D she said.\n",
+       -1, "", nullptr},
       {"no footer: 'sources said' is not a source line",
        body + "Sources said the deal could close next week.\n", -1, "", nullptr},
       {"no footer: related marker inside the body",
        "(Related: Council approves park plan.)\n\n" + body, -1, "", nullptr},
       {"end marker: nothing above it is footer",
-       body + "Participants:\n- Jane Roe, Mayor\n- John Doe, Treasurer\n###\n", 6, "wire-end-marker", nullptr},
+       body + "Participants:\n- Jane Roe, Mayor\n- John Doe, Treasurer\n###\n", 6,
+       "wire-end-marker", nullptr},
   };
   for (const Case& c : cases) {
     const std::string label = c.label;
@@ -172,21 +188,28 @@ TEST_CASE("split-footer parses footer items") {
   struct ItemCase {
     const char* label;
     std::string text;
-    std::vector<std::vector<std::pair<std::string, std::string>>> items;  // expected attributes, in order
+    std::vector<std::vector<std::pair<std::string, std::string>>>
+        items;  // expected attributes, in order
   } cases[] = {
       {"appeared-first and source url",
-       body + "\nThe post Budget vote set appeared first on City Times.\n\nSource: https://citytimes.example.com/b\n",
+       body + "\nThe post Budget vote set appeared first on City Times.\n\nSource: "
+              "https://citytimes.example.com/b\n",
        {{{"type", "appeared-first"}, {"title", "Budget vote set"}, {"site", "City Times"}},
         {{"type", "source"}, {"url", "https://citytimes.example.com/b"}}}},
       {"source name and credit",
        body + "\n(Reporting by Jane Roe; Editing by John Doe)\n\nSource: Example Wire\n",
-       {{{"type", "credit"}, {"name", "Jane Roe; Editing by John Doe"}}, {{"type", "source"}, {"name", "Example Wire"}}}},
+       {{{"type", "credit"}, {"name", "Jane Roe; Editing by John Doe"}},
+        {{"type", "source"}, {"name", "Example Wire"}}}},
       {"headline list: source, truncated headline, dates",
        body + "Originally posted here:\n"
-              "- Schools win more money - The Ledger - Metro Edition - May 10th, 2025 [May 10th, 2025]\n"
-              "- Council delays the vote on the new budget once again as critics,... - 9 May 2025 [9 May 2025]\n",
+              "- Schools win more money - The Ledger - Metro Edition - May 10th, 2025 [May 10th, "
+              "2025]\n"
+              "- Council delays the vote on the new budget once again as critics,... - 9 May 2025 "
+              "[9 May 2025]\n",
        {{{"type", "originally-posted"}},
-        {{"type", "headline-list"}, {"headline", "Schools win more money"}, {"source", "The Ledger - Metro Edition"},
+        {{"type", "headline-list"},
+         {"headline", "Schools win more money"},
+         {"source", "The Ledger - Metro Edition"},
          {"date", "2025-05-10"}},
         {{"type", "headline-list"},
          {"headline", "Council delays the vote on the new budget once again as critics,"},
@@ -237,7 +260,8 @@ TEST_CASE("split-footer parses every item of the seed's headline list") {
   Document d = run_stages({"split-footer"}, text);
   auto items = items_of(d);
   size_t list_lines = 0;
-  for (size_t pos = text.find("\n- "); pos != std::string::npos; pos = text.find("\n- ", pos + 1)) ++list_lines;
+  for (size_t pos = text.find("\n- "); pos != std::string::npos; pos = text.find("\n- ", pos + 1))
+    ++list_lines;
   size_t parsed = 0;
   for (const auto* it : items) {
     const auto& r = it->region;
@@ -254,7 +278,8 @@ TEST_CASE("split-footer parses every item of the seed's headline list") {
   bool found = false;
   for (const auto* it : items) {
     const auto& r = it->region;
-    if (attr(r, "headline") != "FIFA sanctions creation of Afghanistan womens refugee team") continue;
+    if (attr(r, "headline") != "FIFA sanctions creation of Afghanistan womens refugee team")
+      continue;
     found = true;
     CHECK(attr(r, "source") == "The Athletic - The New York Times");
     CHECK(attr(r, "date") == "2025-05-10");
@@ -263,7 +288,8 @@ TEST_CASE("split-footer parses every item of the seed's headline list") {
 }
 
 TEST_CASE("split-footer rejects bad marker data with file:line") {
-  const std::string path = (std::filesystem::temp_directory_path() / "copydesk_bad_markers.tsv").string();
+  const std::string path =
+      (std::filesystem::temp_directory_path() / "copydesk_bad_markers.tsv").string();
   {
     std::ofstream out(path);
     out << "URL\t-\t-\t0\tdefine\t0\thttps?://\\S+\n"
@@ -271,7 +297,8 @@ TEST_CASE("split-footer rejects bad marker data with file:line") {
         << "footer.x.v1\tx\tx\t5\tsideways\t10\tx\n";
   }
   try {
-    copydesk::Pipeline::build({"split-footer"}, copydesk::testing::test_settings({{"split-footer.markers", path}}));
+    copydesk::Pipeline::build({"split-footer"},
+                              copydesk::testing::test_settings({{"split-footer.markers", path}}));
     FAIL("expected a ConfigError");
   } catch (const copydesk::ConfigError& e) {
     CHECK(std::string(e.what()).find("copydesk_bad_markers.tsv:3:") != std::string::npos);
