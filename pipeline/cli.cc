@@ -464,13 +464,6 @@ std::optional<Severity> parse_fail_on(const std::string& s) {
   return sev;
 }
 
-InputFormat parse_input_format(const std::string& s) {
-  if (s == "auto") return InputFormat::kAuto;
-  if (s == "text") return InputFormat::kText;
-  if (s == "jsonl") return InputFormat::kJsonl;
-  throw UsageError("--input-format expects text, jsonl or auto, got '" + s + "'");
-}
-
 // NAME for --output-dir: the input's relative path without .gz and its extension.
 std::string output_stem(const std::string& relative) {
   std::string r = relative;

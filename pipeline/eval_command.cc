@@ -179,14 +179,7 @@ Parsed parse(const std::vector<std::string>& args) {
     throw UsageError("--damage expects strip-nonascii or strip-apostrophes, got '" + o.damage +
                      "'");
   out.damage = *mode;
-  if (o.input_format == "auto")
-    out.format = InputFormat::kAuto;
-  else if (o.input_format == "text")
-    out.format = InputFormat::kText;
-  else if (o.input_format == "jsonl")
-    out.format = InputFormat::kJsonl;
-  else
-    throw UsageError("--input-format expects text, jsonl or auto, got '" + o.input_format + "'");
+  out.format = parse_input_format(o.input_format);
   if (o.apply_threshold < 0 || o.apply_threshold > 1)
     throw UsageError("--apply-threshold must be in [0, 1]");
   out.settings.data_dir = o.data_dir;

@@ -11,6 +11,7 @@
 #include <cstring>
 #include <filesystem>
 
+#include "pipeline/exit_status.h"
 #include "pipeline/json_writer.h"
 #include "pipeline/utf8.h"
 
@@ -292,6 +293,13 @@ std::vector<InputFile> expand_inputs(const std::vector<std::string>& args) {
   }
   for (size_t i = 0; i < out.size(); ++i) out[i].index = i;
   return out;
+}
+
+InputFormat parse_input_format(const std::string& name) {
+  if (name == "auto") return InputFormat::kAuto;
+  if (name == "text") return InputFormat::kText;
+  if (name == "jsonl") return InputFormat::kJsonl;
+  throw UsageError("--input-format expects text, jsonl or auto, got '" + name + "'");
 }
 
 InputFormat format_for(const std::string& path, InputFormat requested) {

@@ -46,6 +46,10 @@ std::vector<InputFile> expand_inputs(const std::vector<std::string>& args);
 
 InputFormat format_for(const std::string& path, InputFormat requested);
 
+// The value of --input-format: "auto", "text" or "jsonl"; throws UsageError
+// (exit_status.h) naming the option for anything else.
+InputFormat parse_input_format(const std::string& name);
+
 class DocumentReader {
  public:
   DocumentReader(std::vector<InputFile> files, ReaderOptions options);

@@ -139,9 +139,7 @@ void each_document(const std::vector<InputFile>& files, const TrainOptions& o, F
   ReaderOptions ro;
   ro.text_field = o.text_field;
   ro.id_field = o.id_field;
-  ro.format = o.input_format == "jsonl"  ? InputFormat::kJsonl
-              : o.input_format == "text" ? InputFormat::kText
-                                         : InputFormat::kAuto;
+  ro.format = parse_input_format(o.input_format);
   DocumentReader reader(files, ro);
   Document doc;
   while (reader.next(doc)) {
@@ -224,8 +222,7 @@ Parsed parse(const std::vector<std::string>& args) {
   if (!o.from_tsv.empty() && !o.inputs.empty()) throw UsageError("--from-tsv takes no INPUT");
   for (const auto& in : o.inputs)
     if (in == "-") throw UsageError("train reads its inputs twice: give files, not standard input");
-  if (o.input_format != "auto" && o.input_format != "jsonl" && o.input_format != "text")
-    throw UsageError("--input-format expects auto, jsonl or text, got '" + o.input_format + "'");
+  parse_input_format(o.input_format);  // throws on a bad value before any work
   return out;
 }
 
