@@ -869,6 +869,16 @@ class FlagSlips final : public Stage {
     };
     std::vector<Frame> frames;
     for (const Resolved& r : d.places) frames.push_back(frame_of(r));
+    // The places of each frame, in document order: a page that names
+    // thousands of places compares each only with those in its own frame.
+    std::unordered_map<std::string, std::vector<size_t>> by_frame;
+    std::vector<const std::vector<size_t>*> frame_group(d.places.size(), nullptr);
+    for (size_t j = 0; j < d.places.size(); ++j)
+      if (frames[j].ok && !d.places[j].in_footer)
+        by_frame[frames[j].before + '\t' + frames[j].after].push_back(j);
+    for (size_t j = 0; j < d.places.size(); ++j)
+      if (frames[j].ok && !d.places[j].in_footer)
+        frame_group[j] = &by_frame.at(frames[j].before + '\t' + frames[j].after);
     for (size_t i = 0; i < d.places.size(); ++i) {
       const Resolved& m = d.places[i];
       if (m.in_footer || !frames[i].ok || m.kind == PlaceKind::kRegion ||
@@ -877,9 +887,8 @@ class FlagSlips final : public Stage {
       const std::string surface(m.m->span.in(d.view->text));
       std::unordered_map<std::string, int> fillers;  // surfaces in the same frame
       bool own_elsewhere = false;
-      for (size_t j = 0; j < d.places.size(); ++j) {
-        if (j == i || d.places[j].in_footer || !frames[j].ok) continue;
-        if (frames[j].before != frames[i].before || frames[j].after != frames[i].after) continue;
+      for (size_t j : *frame_group[i]) {
+        if (j == i) continue;
         if (d.places[j].country == m.country) own_elsewhere = true;
         ++fillers[std::string(d.places[j].m->span.in(d.view->text))];
       }
@@ -1102,6 +1111,28 @@ class FlagSlips final : public Stage {
     auto countryish = [](PlaceKind k) {
       return k == PlaceKind::kCountry || k == PlaceKind::kAlias;
     };
+    // The country names that may hold a shorter one, grouped by surface, each
+    // group in document order and again by sentence: a page that names
+    // thousands of places looks up only the few distinct longer names.
+    struct Longer {
+      std::vector<size_t> places;                        // document order
+      std::vector<std::pair<size_t, size_t>> sentences;  // (sentence, place), sorted
+    };
+    std::map<std::string_view, Longer> longer_names;
+    for (size_t j = 0; j < d.places.size(); ++j) {
+      const Resolved& o = d.places[j];
+      if (o.in_footer || !countryish(o.kind)) continue;
+      const std::string_view os = o.m->span.in(d.view->text);
+      if (os.find(' ') == std::string_view::npos) continue;  // ends_with_word needs a space
+      // "the People's Republic of China" holds no "Republic of China"
+      const size_t sp = d.sig_pos[o.m->first_token];
+      if (sp != std::string::npos && sp >= 2 && tok(d, d.sig[sp - 1]) == "s" &&
+          (tok(d, d.sig[sp - 2]) == "'" || tok(d, d.sig[sp - 2]) == "\u2019"))
+        continue;
+      longer_names[os].places.push_back(j);
+      longer_names[os].sentences.push_back({o.sentence, j});
+    }
+    for (auto& [_, l] : longer_names) std::sort(l.sentences.begin(), l.sentences.end());
     for (size_t i = 0; i < d.places.size(); ++i) {
       const Resolved& m = d.places[i];
       if (m.in_footer || !countryish(m.kind) || list_length(d, i) >= 3) continue;
@@ -1121,27 +1152,31 @@ class FlagSlips final : public Stage {
         }
       }
       const std::string surface(m.m->span.in(d.view->text));
-      const Resolved* longer = nullptr;
+      size_t first_longer = d.places.size();
       bool same_sentence = false;
-      for (const Resolved& o : d.places) {
-        if (&o == &m || o.in_footer || o.country == m.country || !countryish(o.kind)) continue;
-        const std::string os(o.m->span.in(d.view->text));
+      for (const auto& [os, l] : longer_names) {
         if (!ends_with_word(os, surface)) continue;
-        // "the People's Republic of China" holds no "Republic of China"
-        const size_t sp = d.sig_pos[o.m->first_token];
-        if (sp != std::string::npos && sp >= 2 && tok(d, d.sig[sp - 1]) == "s" &&
-            (tok(d, d.sig[sp - 2]) == "'" || tok(d, d.sig[sp - 2]) == "\u2019"))
-          continue;
-        if (o.sentence == m.sentence) same_sentence = true;
-        if (!longer) longer = &o;
+        for (size_t j : l.places)
+          if (d.places[j].country != m.country) {
+            first_longer = std::min(first_longer, j);
+            break;
+          }
+        for (auto it = std::lower_bound(l.sentences.begin(), l.sentences.end(),
+                                        std::make_pair(m.sentence, size_t{0}));
+             it != l.sentences.end() && it->first == m.sentence; ++it)
+          same_sentence = same_sentence || d.places[it->second].country != m.country;
       }
-      if (!longer || same_sentence) continue;
+      if (first_longer == d.places.size() || same_sentence) continue;
+      const Resolved* longer = &d.places[first_longer];
       bool own_elsewhere = false;
       for (const Resolved& o : d.places) {
         if (&o == &m || o.country != m.country) continue;
         bool shared = false;  // a demonym of both countries
         for (uint32_t row : o.m->readings) shared = shared || names[row].country == longer->country;
-        if (!shared) own_elsewhere = true;
+        if (!shared) {
+          own_elsewhere = true;
+          break;
+        }
       }
       if (own_elsewhere) continue;
       const std::string meant(longer->m->span.in(d.view->text));
