@@ -1384,6 +1384,10 @@ class FlagSlips final : public Stage {
       lone_country(d, i, out);
       return;
     }
+    // "2025 United States trade war with Canada and Mexico": the sentence
+    // names the country the parallel points to already; it was not meant.
+    for (const Resolved& o : d.places)
+      if (&o != &m && o.sentence == m.sentence && o.country == best->country) return;
     const std::string surface(m.m->span.in(d.view->text));
     const std::string meant(best->m->span.in(d.view->text));
     Finding f = context_.finding(m.m->span);

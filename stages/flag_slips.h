@@ -100,8 +100,9 @@
 // before names ("Swiss Coast Guard"): recall 0.702, 0.52; with currencies,
 // look-alike evidence in the sentence, pairing needed for faint look-alikes,
 // lists of destinations and support from 1.2: recall 0.723, 0.52; with
-// heading/prose look-alikes, at the default min-confidence: recall 0.745,
-// 0.69).
+// heading/prose look-alikes and no parallel to a country its sentence names,
+// at the default min-confidence: recall 0.745,
+// 0.52).
 // Data: config/gazetteer/{countries,names,currencies}.tsv,
 // config/flag-slips/{function_words,word_counts,allowlist}.tsv (README.md in each).
 #pragma once

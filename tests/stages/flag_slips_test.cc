@@ -188,6 +188,13 @@ TEST_CASE("flag-slips.context-place.v1 leaves lists, bullets and named partners 
        "Canada and the United States\nThe United States trade war with Canada "
        "and Mexico goes on. Canada says the tariffs hurt its farmers. (CBC)",
        "", ""},
+      {"the parallel's country is named in the same sentence",
+       "Canada\u2013United States relations\n2025\u20132026 United States trade war with Canada "
+       "and "
+       "Mexico\nThe United States imposes 50% tariffs on Canadian goods; Canada and the United "
+       "States "
+       "meet in Ottawa. (CBC)",
+       "", ""},
   });
 }
 
