@@ -21,12 +21,15 @@
 //   restore.possessive.v1   an unknown "Xs" where X is a capitalised name known
 //                           to the lexicon or written elsewhere in the document.
 //   restore.glued-dash.v1   an unknown token that splits into known words
-//   restore.glued-space.v1  ("buildamoreinclusive": forward algorithm over the
-//                           cut points against the token being an unknown word),
-//                           with the separator (em dash / no-break space) most
-//                           often deleted between each pair; inner capitals
-//                           are cuts ("theCHIPS", "WhiteHouse" even though
-//                           "whitehouse" is known); also two spaces
+//   restore.glued-space.v1  ("buildamoreinclusive", restore_glued.h: forward
+//                           algorithm over the cut points against the token
+//                           being an unknown word; each cut's probability and
+//                           its separator, em dash or no-break space, from
+//                           logistic models fitted on training text run
+//                           through the channel, glued.tsv, the second pass
+//                           knowing the document's other sure cuts); inner
+//                           capitals are cuts ("theCHIPS", "WhiteHouse" even
+//                           though "whitehouse" is known); also two spaces
 //                           between words (" \u2014 " lost its dash) and a space
 //                           before a line break.
 //   restore.space-after-punct.v1  a no-break space after , ; : . ) glued to a
@@ -34,9 +37,11 @@
 //                           dot only before a common word, or after a word the
 //                           document glues by a dot to several names:
 //                           "Mr.Neech", "Mr.Lodge").
-// The document's own applied splits settle uncertain separators: a page that
-// lost no-break spaces between words gets them at glued sentence ends
-// ("people.As") and at uncertain cuts; one that lost only dashes, dashes.
+// The document's own cuts settle uncertain separators (each cut's dash odds
+// move by the dash share of the document's other cuts), and its applied
+// splits the rest: a page that lost no-break spaces between words gets them
+// at glued sentence ends ("people.As") and at uncertain cuts; one that lost
+// only dashes, dashes.
 //   restore.label-space.v1  the no-break spaces a transcript puts after a
 //                           line-initial label ("Q", "END"), learned per label
 //                           and next character (restore_labels.h, labels2.tsv).
