@@ -34,7 +34,8 @@ constexpr double kMinLabelCount = 5.0;
 constexpr double kAmbigMinShare = 0.01;
 constexpr double kAmbigMinCount = 5.0;
 
-constexpr std::array<std::string_view, 7> kGapClassNames = {"none", "nbsp", "dash", "apos", "quote", "letter", "other"};
+constexpr std::array<std::string_view, 7> kGapClassNames = {"none",  "nbsp",   "dash", "apos",
+                                                            "quote", "letter", "other"};
 enum SepClass { kSepNone, kSepNbsp, kSepDash, kSepApos, kSepQuote, kSepLetter, kSepOther };
 
 bool is_apos(char32_t c) { return c == 0x2019 || c == U'\'' || c == 0x02BC; }
@@ -84,14 +85,18 @@ SepClass sep_class(std::string_view run) {
   if (std::all_of(cps.begin(), cps.end(), is_apos)) return kSepApos;
   if (std::any_of(cps.begin(), cps.end(), is_dash)) return kSepDash;
   if (std::all_of(cps.begin(), cps.end(), uni_space)) return kSepNbsp;
-  if (std::all_of(cps.begin(), cps.end(), [](char32_t c) { return uni_alpha(c) || is_apos(c); })) return kSepLetter;
-  if (std::any_of(cps.begin(), cps.end(),
-                  [](char32_t c) { return c == 0x201C || c == 0x201D || c == 0x2018 || c == 0xAB || c == 0xBB; }))
+  if (std::all_of(cps.begin(), cps.end(), [](char32_t c) { return uni_alpha(c) || is_apos(c); }))
+    return kSepLetter;
+  if (std::any_of(cps.begin(), cps.end(), [](char32_t c) {
+        return c == 0x201C || c == 0x201D || c == 0x2018 || c == 0xAB || c == 0xBB;
+      }))
     return kSepQuote;
   return kSepOther;
 }
 
-bool is_alnum(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+bool is_alnum(char c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
 bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 bool is_upper_c(char c) { return c >= 'A' && c <= 'Z'; }
 bool is_digit_c(char c) { return c >= '0' && c <= '9'; }
@@ -127,8 +132,10 @@ std::string_view word_class(std::string_view w) {
 // "%.1f" below 10, a whole number from 10 (Python's round(): ties to even).
 std::string fmt_count(double x) {
   char buf[64];
-  if (x >= 10) std::snprintf(buf, sizeof buf, "%.0f", std::nearbyint(x));
-  else std::snprintf(buf, sizeof buf, "%.1f", x);
+  if (x >= 10)
+    std::snprintf(buf, sizeof buf, "%.0f", std::nearbyint(x));
+  else
+    std::snprintf(buf, sizeof buf, "%.1f", x);
   return buf;
 }
 double parse_double(const std::string& s) { return std::strtod(s.c_str(), nullptr); }
@@ -152,7 +159,8 @@ std::vector<std::string_view> split(std::string_view s) {
   size_t start = 0;
   while (true) {
     size_t p = s.find(kSep, start);
-    out.push_back(s.substr(start, p == std::string_view::npos ? std::string_view::npos : p - start));
+    out.push_back(
+        s.substr(start, p == std::string_view::npos ? std::string_view::npos : p - start));
     if (p == std::string_view::npos) break;
     start = p + 1;
   }
@@ -172,7 +180,8 @@ struct Doc {
   std::vector<std::pair<uint32_t, uint32_t>> toks;  // [begin, end) of [A-Za-z0-9]+ runs
 
   explicit Doc(const StrippedText& s) : st(s), del(s.text.size() + 1, -1) {
-    for (size_t k = 0; k < s.deletions.size(); ++k) del[s.deletions[k].at] = static_cast<int32_t>(k);
+    for (size_t k = 0; k < s.deletions.size(); ++k)
+      del[s.deletions[k].at] = static_cast<int32_t>(k);
     const std::string& t = s.text;
     for (size_t i = 0; i < t.size();) {
       if (!is_alnum(t[i])) {
@@ -185,7 +194,9 @@ struct Doc {
       i = j;
     }
   }
-  std::string_view run(size_t i) const { return del[i] < 0 ? std::string_view() : st.deletions[del[i]].run; }
+  std::string_view run(size_t i) const {
+    return del[i] < 0 ? std::string_view() : st.deletions[del[i]].run;
+  }
 
   // A part of a token: [begin, end) and the interior gaps where an apostrophe
   // or letter run was deleted (kept in the form).
@@ -226,7 +237,8 @@ struct Doc {
     return d.substr(0, cps[0] == U'\'' ? 1 : cps[0] < 0x800 ? 2 : 3);
   }
   // The original of [start, end): the text with the inserted runs, plus the trail.
-  std::string render(size_t start, size_t end, const std::vector<size_t>& inserted, std::string_view trail) const {
+  std::string render(size_t start, size_t end, const std::vector<size_t>& inserted,
+                     std::string_view trail) const {
     std::string out;
     size_t last = start;
     for (size_t i : inserted) {
@@ -279,9 +291,9 @@ struct RestoreCounter::Impl {
   RestoreTrainOptions options;
   std::unordered_map<std::string, LexCount> lex;
   std::unordered_map<std::string, std::array<double, 7>> glue_left, glue_right;  // by SepClass
-  std::unordered_map<std::string, double> pairs;   // w1, w2, sep
-  std::unordered_map<std::string, double> gaps;    // kind, lc, rc, class
-  std::unordered_map<std::string, double> labels;  // token, run
+  std::unordered_map<std::string, double> pairs;                                 // w1, w2, sep
+  std::unordered_map<std::string, double> gaps;       // kind, lc, rc, class
+  std::unordered_map<std::string, double> labels;     // token, run
   std::vector<std::pair<StrippedText, double>> docs;  // for the context pass
 
   void count(const StrippedText& st, double w) {
@@ -302,9 +314,12 @@ struct RestoreCounter::Impl {
           LexCount& lc = lex[key];
           if (!p.inserted.empty() || !trail.empty()) {
             std::string form = lower(d.render(p.begin, p.end, p.inserted, trail));
-            auto it = std::find_if(lc.forms.begin(), lc.forms.end(), [&](const auto& f) { return f.first == form; });
-            if (it == lc.forms.end()) lc.forms.emplace_back(std::move(form), w);
-            else it->second += w;
+            auto it = std::find_if(lc.forms.begin(), lc.forms.end(),
+                                   [&](const auto& f) { return f.first == form; });
+            if (it == lc.forms.end())
+              lc.forms.emplace_back(std::move(form), w);
+            else
+              it->second += w;
           } else {
             lc.plain += w;
           }
@@ -326,7 +341,9 @@ struct RestoreCounter::Impl {
       tok_end[d.toks[t].second] = static_cast<int32_t>(t);
     }
     auto tok_text = [&](int32_t t) {
-      return t < 0 ? std::string_view() : std::string_view(s).substr(d.toks[t].first, d.toks[t].second - d.toks[t].first);
+      return t < 0
+                 ? std::string_view()
+                 : std::string_view(s).substr(d.toks[t].first, d.toks[t].second - d.toks[t].first);
     };
     for (size_t i = 1; i <= n; ++i) {
       const char prev = s[i - 1];
@@ -336,7 +353,8 @@ struct RestoreCounter::Impl {
           is_alpha(static_cast<char>(nxt))) {
         std::string kind = "punct";
         kind += prev;
-        gaps[join({kind, word_class(tok_text(tok_end[i - 1])), word_class(tok_text(tok_begin[i])), cls})] += w;
+        gaps[join({kind, word_class(tok_text(tok_end[i - 1])), word_class(tok_text(tok_begin[i])),
+                   cls})] += w;
       } else if (prev == ' ' && (nxt == ' ' || nxt == '\n' || nxt < 0)) {
         std::string_view lc = char_class(i >= 2 ? static_cast<unsigned char>(s[i - 2]) : -1);
         std::string_view rc =
@@ -377,7 +395,8 @@ struct RestoreCounter::Impl {
     return out;
   }
 
-  std::unordered_map<std::string, double> context(const std::unordered_set<std::string>& amb) const {
+  std::unordered_map<std::string, double> context(
+      const std::unordered_set<std::string>& amb) const {
     std::unordered_map<std::string, double> ctx;
     std::vector<Doc::Part> parts;
     std::vector<SepClass> seps;
@@ -427,11 +446,13 @@ RestoreTables RestoreCounter::tables() const {
     if (total < kMinWordCount) continue;
     row.plain = rounded(lc.plain);
     row.cap_share = rounded2(std::min(lc.cap / std::max(total, 1e-9), 1.0));
-    std::stable_sort(forms.begin(), forms.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+    std::stable_sort(forms.begin(), forms.end(),
+                     [](const auto& a, const auto& b) { return a.second > b.second; });
     for (auto& f : forms) row.forms.emplace_back(std::move(f.first), rounded(f.second));
     t.lexicon.push_back(std::move(row));
   }
-  std::sort(t.lexicon.begin(), t.lexicon.end(), [](const auto& a, const auto& b) { return a.key < b.key; });
+  std::sort(t.lexicon.begin(), t.lexicon.end(),
+            [](const auto& a, const auto& b) { return a.key < b.key; });
 
   for (char side : {'L', 'R'}) {
     const auto& table = side == 'L' ? c.glue_left : c.glue_right;
@@ -443,24 +464,28 @@ RestoreTables RestoreCounter::tables() const {
       double sum = 0;
       for (double v : g) sum += v;
       if (sum < kMinPairCount) continue;
-      t.glue.push_back({*w, side, rounded(g[kSepDash]), rounded(g[kSepNbsp]), rounded(g[kSepQuote] + g[kSepOther])});
+      t.glue.push_back({*w, side, rounded(g[kSepDash]), rounded(g[kSepNbsp]),
+                        rounded(g[kSepQuote] + g[kSepOther])});
     }
   }
   {
     std::vector<const std::pair<const std::string, double>*> rows;
     for (const auto& kv : c.pairs)
       if (kv.second >= kMinPairCount) rows.push_back(&kv);
-    std::sort(rows.begin(), rows.end(), [](auto a, auto b) { return field_less(a->first, b->first); });
+    std::sort(rows.begin(), rows.end(),
+              [](auto a, auto b) { return field_less(a->first, b->first); });
     for (auto* kv : rows) {
       auto f = split(kv->first);
-      t.pairs.push_back({std::string(f[0]), std::string(f[1]), std::string(f[2]), rounded(kv->second)});
+      t.pairs.push_back(
+          {std::string(f[0]), std::string(f[1]), std::string(f[2]), rounded(kv->second)});
     }
   }
   {
     std::map<std::vector<std::string>, std::array<double, 7>> agg;
     for (const auto& [k, v] : c.gaps) {
       auto f = split(k);
-      auto cls = std::find(kGapClassNames.begin(), kGapClassNames.end(), f[3]) - kGapClassNames.begin();
+      auto cls =
+          std::find(kGapClassNames.begin(), kGapClassNames.end(), f[3]) - kGapClassNames.begin();
       agg[{std::string(f[0]), std::string(f[1]), std::string(f[2])}][cls] += v;
     }
     for (const auto& [k, counts] : agg) {
@@ -496,11 +521,12 @@ RestoreTables RestoreCounter::tables() const {
       if (f[3].find('\t') != std::string_view::npos) continue;
       rows.push_back(&kv);
     }
-    std::sort(rows.begin(), rows.end(), [](auto a, auto b) { return field_less(a->first, b->first); });
+    std::sort(rows.begin(), rows.end(),
+              [](auto a, auto b) { return field_less(a->first, b->first); });
     for (auto* kv : rows) {
       auto f = split(kv->first);
-      t.context.push_back({std::string(f[0]), std::string(f[1]), std::string(f[2]), std::string(f[3]),
-                           rounded(kv->second)});
+      t.context.push_back({std::string(f[0]), std::string(f[1]), std::string(f[2]),
+                           std::string(f[3]), rounded(kv->second)});
     }
   }
   return t;
@@ -521,7 +547,8 @@ std::unique_ptr<Counter> make_restore_counter(RestoreTrainOptions options) {
 // --- TSV files ---------------------------------------------------------
 
 namespace {
-constexpr std::string_view kTsvHeader = "# Generated by `copydesk train` (stages/restore_train.cc); do not edit.\n";
+constexpr std::string_view kTsvHeader =
+    "# Generated by `copydesk train` (stages/restore_train.cc); do not edit.\n";
 
 void write_file(const std::string& path, const std::string& content) {
   AtomicFile f(path);
@@ -546,13 +573,14 @@ void write_restore_tsv(const RestoreTables& t, const std::string& dir) {
   out = kTsvHeader;
   out += "# word\tside (L: word before the separator, R: after)\tdash\tnbsp\tother\n";
   for (const auto& r : t.glue)
-    out += r.word + '\t' + r.side + '\t' + fmt_count(r.dash) + '\t' + fmt_count(r.nbsp) + '\t' + fmt_count(r.other) +
-           '\n';
+    out += r.word + '\t' + r.side + '\t' + fmt_count(r.dash) + '\t' + fmt_count(r.nbsp) + '\t' +
+           fmt_count(r.other) + '\n';
   write_file(dir + "/glue.tsv", out);
 
   out = kTsvHeader;
   out += "# w1\tw2\tseparator class\tcount\n";
-  for (const auto& r : t.pairs) out += r.w1 + '\t' + r.w2 + '\t' + r.sep + '\t' + fmt_count(r.count) + '\n';
+  for (const auto& r : t.pairs)
+    out += r.w1 + '\t' + r.w2 + '\t' + r.sep + '\t' + fmt_count(r.count) + '\n';
   write_file(dir + "/pairs.tsv", out);
 
   out = kTsvHeader;
@@ -590,9 +618,12 @@ void write_restore_tsv(const RestoreTables& t, const std::string& dir) {
   write_file(dir + "/labels.tsv", out);
 
   out = kTsvHeader;
-  out += "# key\tform\tside (L: neighbour before, R: after, T: both, space-separated)\tneighbour\tcount\n";
+  out +=
+      "# key\tform\tside (L: neighbour before, R: after, T: both, "
+      "space-separated)\tneighbour\tcount\n";
   for (const auto& r : t.context)
-    out += r.key + '\t' + r.form + '\t' + r.side + '\t' + r.neighbour + '\t' + fmt_count(r.count) + '\n';
+    out += r.key + '\t' + r.form + '\t' + r.side + '\t' + r.neighbour + '\t' + fmt_count(r.count) +
+           '\n';
   write_file(dir + "/context.tsv", out);
 }
 
@@ -605,14 +636,16 @@ RestoreTables read_restore_tsv(const std::string& dir) {
     if (s.empty() || ec != std::errc() || p != s.data() + s.size() || v < 0) {
       size_t col = 1;
       for (size_t k = 0; k < i; ++k) col += row.fields[k].size() + 1;
-      throw ConfigError(data_error(path, row.line, col, "expected a non-negative count, found '" + s + "'"));
+      throw ConfigError(
+          data_error(path, row.line, col, "expected a non-negative count, found '" + s + "'"));
     }
     return v;
   };
   std::string path = dir + "/lexicon.tsv";
   for (const TsvRow& r : read_tsv(path, 3)) {
     RestoreTables::Lex l{r.fields[0], num(r, 1, path), num(r, 2, path), {}};
-    std::string_view forms = r.fields.size() > 3 ? std::string_view(r.fields[3]) : std::string_view();
+    std::string_view forms =
+        r.fields.size() > 3 ? std::string_view(r.fields[3]) : std::string_view();
     while (!forms.empty()) {
       size_t sp = forms.find(' ');
       std::string_view item = forms.substr(0, sp);
@@ -620,9 +653,11 @@ RestoreTables read_restore_tsv(const std::string& dir) {
       double v = 0;
       std::string_view n = eq == std::string_view::npos ? std::string_view() : item.substr(eq + 1);
       auto [p, ec] = std::from_chars(n.data(), n.data() + n.size(), v);
-      if (eq == std::string_view::npos || eq == 0 || n.empty() || ec != std::errc() || p != n.data() + n.size())
-        throw ConfigError(data_error(path, r.line, r.fields[0].size() + r.fields[1].size() + r.fields[2].size() + 4,
-                                     "expected form=count, found '" + std::string(item) + "'"));
+      if (eq == std::string_view::npos || eq == 0 || n.empty() || ec != std::errc() ||
+          p != n.data() + n.size())
+        throw ConfigError(data_error(
+            path, r.line, r.fields[0].size() + r.fields[1].size() + r.fields[2].size() + 4,
+            "expected form=count, found '" + std::string(item) + "'"));
       l.forms.emplace_back(std::string(item.substr(0, eq)), v);
       if (sp == std::string_view::npos) break;
       forms.remove_prefix(sp + 1);
@@ -633,10 +668,12 @@ RestoreTables read_restore_tsv(const std::string& dir) {
   for (const TsvRow& r : read_tsv(path, 5)) {
     if (r.fields[1] != "L" && r.fields[1] != "R")
       throw ConfigError(data_error(path, r.line, r.fields[0].size() + 2, "side must be L or R"));
-    t.glue.push_back({r.fields[0], r.fields[1][0], num(r, 2, path), num(r, 3, path), num(r, 4, path)});
+    t.glue.push_back(
+        {r.fields[0], r.fields[1][0], num(r, 2, path), num(r, 3, path), num(r, 4, path)});
   }
   path = dir + "/pairs.tsv";
-  for (const TsvRow& r : read_tsv(path, 4)) t.pairs.push_back({r.fields[0], r.fields[1], r.fields[2], num(r, 3, path)});
+  for (const TsvRow& r : read_tsv(path, 4))
+    t.pairs.push_back({r.fields[0], r.fields[1], r.fields[2], num(r, 3, path)});
   path = dir + "/gaps.tsv";
   for (const TsvRow& r : read_tsv(path, 3 + kGapClassNames.size())) {
     RestoreTables::Gap g{r.fields[0], r.fields[1], r.fields[2], {}};
@@ -653,9 +690,10 @@ RestoreTables read_restore_tsv(const std::string& dir) {
       uint32_t v = 0;
       auto [p, ec] = cp.size() > 2 ? std::from_chars(cp.data() + 2, cp.data() + cp.size(), v, 16)
                                    : std::from_chars_result{cp.data(), std::errc::invalid_argument};
-      if (cp.substr(0, 2) != "U+" || ec != std::errc() || p != cp.data() + cp.size() || v < 0x80 || v > 0x10FFFF)
-        throw ConfigError(
-            data_error(path, r.line, r.fields[0].size() + 2, "expected a non-ASCII code point written U+XXXX"));
+      if (cp.substr(0, 2) != "U+" || ec != std::errc() || p != cp.data() + cp.size() || v < 0x80 ||
+          v > 0x10FFFF)
+        throw ConfigError(data_error(path, r.line, r.fields[0].size() + 2,
+                                     "expected a non-ASCII code point written U+XXXX"));
       append_utf8(l.run, static_cast<char32_t>(v));
       if (sp == std::string_view::npos) break;
       cps.remove_prefix(sp + 1);
@@ -665,8 +703,8 @@ RestoreTables read_restore_tsv(const std::string& dir) {
   path = dir + "/context.tsv";
   for (const TsvRow& r : read_tsv(path, 5)) {
     if (r.fields[2] != "L" && r.fields[2] != "R" && r.fields[2] != "T")
-      throw ConfigError(
-          data_error(path, r.line, r.fields[0].size() + r.fields[1].size() + 3, "side must be L, R or T"));
+      throw ConfigError(data_error(path, r.line, r.fields[0].size() + r.fields[1].size() + 3,
+                                   "side must be L, R or T"));
     t.context.push_back({r.fields[0], r.fields[1], r.fields[2], r.fields[3], num(r, 4, path)});
   }
   return t;
@@ -779,12 +817,14 @@ void write_restore_model(const RestoreTables& t, const std::string& path) {
     // float in row order (as the TSV loader did).
     std::unordered_map<std::string, float> context, pooled, totals, cls;
     std::vector<std::string> order_ctx, order_pooled, order_totals, order_cls;
-    auto acc = [](std::unordered_map<std::string, float>& m, std::vector<std::string>& order, std::string k,
-                  float v, bool assign) {
+    auto acc = [](std::unordered_map<std::string, float>& m, std::vector<std::string>& order,
+                  std::string k, float v, bool assign) {
       auto [it, fresh] = m.try_emplace(k, 0.0f);
       if (fresh) order.push_back(std::move(k));
-      if (assign) it->second = v;
-      else it->second += v;
+      if (assign)
+        it->second = v;
+      else
+        it->second += v;
     };
     for (const auto& r : t.context) {
       const float n = f(r.count);

@@ -55,7 +55,7 @@ struct RestoreTables {
     double count = 0;
   };
   struct Gap {
-    std::string kind, left, right;    // "punct,", "space2", "spaceN"; classes
+    std::string kind, left, right;   // "punct,", "space2", "spaceN"; classes
     std::array<double, 7> counts{};  // none, nbsp, dash, apos, quote, letter, other
   };
   struct Label {
