@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <unordered_map>
 
 #include "pipeline/data_files.h"
@@ -70,6 +71,13 @@ bool apostrophe_insertions(std::string_view key, std::string_view form, std::vec
 }
 
 GlueWeights load_glue_weights(const std::string& path) {
+  // `copydesk train` does not fit these weights (a separate script does): a
+  // folder it wrote needs them copied in.
+  if (!std::filesystem::exists(path))
+    throw ConfigError(path +
+                      ": missing (copydesk train does not write it: copy the shipped "
+                      "config/restore/glued.tsv into the folder, or fit one with "
+                      "tools/restore/fit_glued.py)");
   GlueWeights g;
   std::array<std::vector<bool>, 3> seen;
   seen.fill(std::vector<bool>(kGlueFeatures, false));
