@@ -20,9 +20,11 @@
 // closing inside or at the line end) and cues of the whole document taken
 // from the line level's own decisions (how many line-start openings, how many
 // closings followed by a lowercase word, ...): a paragraph "Well, ..." opens
-// dialogue in a story and nothing in a speech transcript. A calibration table
-// maps the result to the confidence. All three are fitted by the counter, the
-// last two on held-out training documents.
+// dialogue in a story and nothing in a speech transcript; besides the chain's
+// posterior it weighs the gap's own open or close probability, which the
+// chain lowers when the other end of the quotation has no cue. A calibration
+// table per kind maps the result to the confidence. All three are fitted by
+// the counter, the last two on held-out training documents.
 //
 // Lines that already hold a quotation mark (ASCII " or curly) are left alone,
 // so the output is a fixed point. Nested quotations (\u2018 \u2019) are not
@@ -49,31 +51,38 @@ class QuoteRestorer {
   // Appends one Insertion per restored quote with confidence >= 0.5, in
   // increasing order of pos. protected_tok[i] true: token i is inside a URL or
   // e-mail address; no insertion touches it.
-  void run(const TextView& view, const std::vector<bool>& protected_tok, std::vector<Insertion>& out) const;
+  void run(const TextView& view, const std::vector<bool>& protected_tok,
+           std::vector<Insertion>& out) const;
 
   // Posterior of an open (kind 0) or close (kind 1) quote at every candidate
   // gap of a line of damaged text (for training and tests): pos is the byte
-  // offset in the line.
+  // offset in the line. open_local / close_local: the gap's own open and
+  // close models, before the chain weighs them against the rest of the line.
   struct GapPosterior {
     uint32_t pos;
     double open, close;
+    double open_local = 0, close_local = 0;
   };
   void line_posteriors(std::string_view line, std::vector<GapPosterior>& out) const;
 
   // One proposed quote of a document. kind: 0 opening at the line start (no
   // word before it in the line), 1 opening elsewhere, 2 closing before a word
   // of the line, 3 closing at the line end. attr: a space and a lowercase
-  // letter follow the gap. posterior: from the line's chain; stacked: after
-  // the document-level model; confidence: calibrated.
+  // letter follow the gap. posterior: from the line's chain; local: the
+  // gap's own open (kinds 0, 1) or close (2, 3) model, before the chain
+  // weighs it against the rest of the line (an opening after "said, " whose
+  // closing has no cue keeps a high local probability); stacked: after the
+  // document-level model; confidence: calibrated.
   struct Decision {
     size_t pos;
     uint32_t line;
     uint8_t kind;
     bool attr;
-    double posterior, stacked, confidence;
+    double posterior, local, stacked, confidence;
   };
   static constexpr int kKinds = 4, kCues = 4, kBins = 6;
-  static constexpr int kPerKind = 2 + kCues * kBins;  // bias, logit slope, one-hot cue bins
+  // bias, logit slope of the posterior, of the local probability, one-hot cue bins
+  static constexpr int kPerKind = 3 + kCues * kBins;
   // Document cues, each bucketed into kBins: 0 confident quotes inside lines
   // per line; 1 likely line-start openings per line; 2 share of likely
   // closings followed by a lowercase word (" he said"); 3 share of likely
@@ -87,11 +96,12 @@ class QuoteRestorer {
   // The document-level model: sets stacked and confidence of each decision.
   void stack(std::vector<Decision>& ds, const Cues& cues) const;
   // Feature indices of the document-level model that fire for a decision
-  // (besides the logit slope, index kind * kPerKind + 1).
+  // (besides the logit slopes, indices kind * kPerKind + 1 and + 2).
   static void stack_features(const Decision& d, const Cues& cues, std::array<int, 1 + kCues>& idx);
 
-  // Confidence for a stacked probability (the calibration table).
-  double calibrate(double posterior) const;
+  // Confidence for a stacked probability of a decision of a kind (the
+  // calibration table of that kind).
+  double calibrate(double posterior, int kind) const;
 
   // Weights of the document-level model (kKinds * kPerKind); empty: none
   // (stacked = posterior). Set by the trainer.
@@ -143,8 +153,9 @@ class QuoteRestorer {
   };
 
   Table table_;
-  double end_inside_ = 0.1;           // weight of a line that ends inside a quotation
-  std::vector<double> cal_lo_, cal_value_;  // calibration: posterior >= lo -> value
+  double end_inside_ = 0.1;  // weight of a line that ends inside a quotation
+  // Calibration per kind: stacked probability >= lo -> value.
+  std::array<std::vector<double>, kKinds> cal_lo_, cal_value_;
 };
 
 // The trainer of quotes.tsv (see restore_channel.h for the interface).

@@ -4,6 +4,8 @@
 // over the shipped config/restore/quotes.tsv (what it restores, and
 // must-not-change rows). Sentences are written by hand; none is copied from
 // shared/.
+#include "stages/restore_quotes.h"
+
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -13,7 +15,6 @@
 #include <vector>
 
 #include "pipeline/tokens.h"
-#include "stages/restore_quotes.h"
 
 using copydesk::TextView;
 using copydesk::restore::Insertion;
@@ -73,7 +74,8 @@ void write_file(const std::filesystem::path& p, const std::string& text) {
 }
 
 const QuoteRestorer& shipped() {
-  static const QuoteRestorer q = QuoteRestorer::load(std::string(COPYDESK_SOURCE_CONFIG_DIR) + "/restore");
+  static const QuoteRestorer q =
+      QuoteRestorer::load(std::string(COPYDESK_SOURCE_CONFIG_DIR) + "/restore");
   return q;
 }
 
@@ -88,15 +90,26 @@ TEST_CASE("restore quotes: bad data files are ConfigErrors naming file:line") {
   const Bad rows[] = {
       {"not a number", "@end_inside\t0.1\n@calibration\t0\t0\nT0:\tx\t1\n", "quotes.tsv:3:5"},
       {"unknown row", "@end_inside\t0.1\n@calibration\t0\t0\nbogus\t1\t1\n", "quotes.tsv:3:1"},
-      {"calibration not rising", "@end_inside\t0.1\n@calibration\t0.5\t0.5\n@calibration\t0.4\t0.6\nT0:\t1\t1\n",
+      {"calibration not rising",
+       "@end_inside\t0.1\n@calibration\t0.5\t0.5\n@calibration\t0.4\t0.6\nT0:\t1\t1\n",
        "quotes.tsv:3:1"},
       {"no feature rows", "@end_inside\t0.1\n@calibration\t0\t0\n", "quotes.tsv:1:1"},
       {"too few fields", "@end_inside\n", "quotes.tsv:1"},
-      {"unknown stack kind", "@end_inside\t0.1\n@calibration\t0\t0\n@stack\tnope\tbias\t1\nT0:\t1\t1\n",
+      {"unknown stack kind",
+       "@end_inside\t0.1\n@calibration\t0\t0\n@stack\tnope\tbias\t1\nT0:\t1\t1\n",
        "quotes.tsv:3:8"},
-      {"unknown stack feature", "@end_inside\t0.1\n@calibration\t0\t0\n@stack\topen_start\tnope\t1\nT0:\t1\t1\n",
+      {"unknown stack feature",
+       "@end_inside\t0.1\n@calibration\t0\t0\n@stack\topen_start\tnope\t1\nT0:\t1\t1\n",
        "quotes.tsv:3:19"},
       {"bad feature key", "@end_inside\t0.1\n@calibration\t0\t0\nTx:a\t1\t1\n", "quotes.tsv:3:1"},
+      {"unknown calibration kind", "@end_inside\t0.1\n@calibration\tnope\t0\t0\nT0:\t1\t1\n",
+       "quotes.tsv:2:14"},
+      {"a kind without calibration",
+       "@end_inside\t0.1\n@calibration\topen_start\t0\t0\nT0:\t1\t1\n", "quotes.tsv:1:1"},
+      {"calibration of a kind not rising",
+       "@end_inside\t0.1\n@calibration\t0\t0\n@calibration\tclose_end\t0.5\t0.5\n"
+       "@calibration\tclose_end\t0.4\t0.6\nT0:\t1\t1\n",
+       "quotes.tsv:4:1"},
   };
   for (const Bad& b : rows) {
     INFO(std::string(b.label));
@@ -110,6 +123,32 @@ TEST_CASE("restore quotes: bad data files are ConfigErrors naming file:line") {
     }
   }
   CHECK_THROWS_AS(QuoteRestorer::load(temp_dir("missing").string()), copydesk::ConfigError);
+}
+
+// "@calibration p c" rows hold for every kind, "@calibration kind p c" rows
+// for one kind only.
+TEST_CASE("restore quotes: calibration tables per kind") {
+  const auto dir = temp_dir("calibration");
+  write_file(
+      dir / "quotes.tsv",
+      "@end_inside\t0.1\n@calibration\t0\t0.2\n@calibration\tclose_end\t0.5\t0.95\nT0:\t1\t1\n");
+  const QuoteRestorer q = QuoteRestorer::load(dir.string());
+  struct Cal {
+    const char* label;
+    double p;
+    int kind;
+    double confidence;
+  };
+  const Cal rows[] = {
+      {"shared row, opening at line start", 0.6, 0, 0.2},
+      {"shared row, closing inside", 0.6, 2, 0.2},
+      {"own row of close_end", 0.6, 3, 0.95},
+      {"close_end below its own row", 0.4, 3, 0.2},
+  };
+  for (const Cal& r : rows) {
+    INFO(std::string(r.label));
+    CHECK(q.calibrate(r.p, r.kind) == doctest::Approx(r.confidence));
+  }
 }
 
 TEST_CASE("restore quotes: the counter learns through the channel, the loader reads it back") {
@@ -138,7 +177,8 @@ TEST_CASE("restore quotes: the counter learns through the channel, the loader re
   const Row rows[] = {
       {"open after said, close at sentence end", "She said, We will go home. The rain fell.",
        "She said, \u201cWe will go home.\u201d The rain fell."},
-      {"plain narration stays", "The road ran north. The rain fell.", "The road ran north. The rain fell."},
+      {"plain narration stays", "The road ran north. The rain fell.",
+       "The road ran north. The rain fell."},
   };
   check_rows(q, rows, std::size(rows));
 }
@@ -194,6 +234,33 @@ TEST_CASE("restore quotes: the document decides about line-start quotations") {
   check_rows(shipped(), rows, std::size(rows));
 }
 
+// A quotation after a name and titles ("Jane Roe, Director, ...: We ...")
+// in a news release: the opening is applied; its closing at the line end is
+// only a suggestion (the chain spreads it over the sentence ends), so the
+// applied text holds the opening alone and a reviewer sees the closing.
+TEST_CASE("restore quotes: statement after a name and titles, closing suggested") {
+  const std::string text =
+      "The agency announced new grants for rural water systems on Monday.\n"
+      "Jane Roe, Executive Director, Clean Water Council: We welcome this investment in clean "
+      "water for rural "
+      "towns.\n"
+      "The grants will fund 40 projects in 12 states.";
+  const std::string opened =
+      "The agency announced new grants for rural water systems on Monday.\n"
+      "Jane Roe, Executive Director, Clean Water Council: \u201cWe welcome this investment in "
+      "clean water for rural "
+      "towns.\n"
+      "The grants will fund 40 projects in 12 states.";
+  const std::string paired =
+      "The agency announced new grants for rural water systems on Monday.\n"
+      "Jane Roe, Executive Director, Clean Water Council: \u201cWe welcome this investment in "
+      "clean water for rural "
+      "towns.\u201d\n"
+      "The grants will fund 40 projects in 12 states.";
+  CHECK(restore_quotes(shipped(), text) == opened);
+  CHECK(restore_quotes(shipped(), text, 0.5) == paired);
+}
+
 // Known failure: the opening quote is applied (confidence about 0.93) but the
 // close is split between "stop._" and the line end (0.77, a suggestion), so
 // the applied text holds an unbalanced opening quote.
@@ -204,7 +271,8 @@ TEST_CASE("restore quotes: known failure, short statement after said," * doctest
 
 TEST_CASE("restore quotes: must not change") {
   const Row rows[] = {
-      {"plain statement prose", "The committee met on Tuesday. It approved the budget for next year.",
+      {"plain statement prose",
+       "The committee met on Tuesday. It approved the budget for next year.",
        "The committee met on Tuesday. It approved the budget for next year."},
       {"apostrophes are not quotes", "The workers\u2019 union said it\u2019s ready.",
        "The workers\u2019 union said it\u2019s ready."},
@@ -212,10 +280,13 @@ TEST_CASE("restore quotes: must not change") {
        "The workers union said its ready."},
       {"line that already has quotes", "He said, \u201cWe will not stop.\u201d The end.",
        "He said, \u201cWe will not stop.\u201d The end."},
-      {"ASCII quotes", "He said, \"We will not stop.\" The end.", "He said, \"We will not stop.\" The end."},
+      {"ASCII quotes", "He said, \"We will not stop.\" The end.",
+       "He said, \"We will not stop.\" The end."},
       {"empty text", "", ""},
-      {"list item", "- Expands access to child care for families.", "- Expands access to child care for families."},
-      {"scare quotes between words are not candidates", "The so called deal was a plan to cut costs.",
+      {"list item", "- Expands access to child care for families.",
+       "- Expands access to child care for families."},
+      {"scare quotes between words are not candidates",
+       "The so called deal was a plan to cut costs.",
        "The so called deal was a plan to cut costs."},
   };
   check_rows(shipped(), rows, std::size(rows));
