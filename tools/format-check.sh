@@ -4,7 +4,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v clang-format >/dev/null || { echo "format-check: clang-format is not installed" >&2; exit 2; }
-mapfile -t files < <(git ls-files '*.cc' '*.h')
+if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+  mapfile -t files < <(git ls-files '*.cc' '*.h')
+else  # an export without .git
+  mapfile -t files < <(find pipeline stages tests tools bench -name '*.cc' -o -name '*.h' | sort)
+fi
 bad=0
 for f in "${files[@]}"; do
   if ! clang-format --dry-run --Werror "$f" >/dev/null 2>&1; then
