@@ -3,12 +3,12 @@
 segmenter proposes (stages/restore_glued.h) is a deleted separator.
 
     python3 tools/restore/fit_glued.py --train /work/shared/train \
-        --examples-bin /tmp/glued_examples --model-dir config/restore \
+        --examples-bin build/copydesk_glued_examples --model-dir config/restore \
         --exclude /tmp/restore_holdout_gold.jsonl --out config/restore/glued.tsv
 
 Every --every-th training document (field `gold`, minus the --exclude ids) is
-run through the deletion channel by glued_examples (built from
-tools/restore/glued_examples.cc), which segments the unknown tokens of the
+run through the deletion channel by copydesk_glued_examples (the build makes
+it from tools/restore/glued_examples.cc), which segments the unknown tokens of the
 stripped text and writes one labelled line per candidate cut. Documents are
 weighted so that each file holds the same share as in the restore model
 (README.md of config/restore). Half of the documents (by a hash of the id)

@@ -1,13 +1,10 @@
 // Fitting examples for the glued-word calibration (config/restore/glued.tsv):
 // reads documents from stdin, each a line "weight token_weight" then the
-// clean text, ended
-// by the byte 0x1e; writes one TSV line per candidate cut (see
-// restore::glue_examples in stages/restore_glued.h). fit_glued.py runs it.
+// clean text, ended by the byte 0x1e; writes one TSV line per candidate cut
+// (see restore::glue_examples in stages/restore_glued.h). fit_glued.py runs
+// it; the build makes it as BUILD/copydesk_glued_examples.
 //
-//   g++ -std=c++20 -O2 -I. -DSPDLOG_FMT_EXTERNAL tools/restore/glued_examples.cc
-//       BUILD/libcopydesk_lib.a -licuuc -licui18n -lboost_program_options -lspdlog
-//       -lfmt -lz -lre2 -lsimdjson -lzstd -pthread -o /tmp/glued_examples
-//   glued_examples config/restore [WEIGHTS.tsv] < docs > examples.tsv
+//   copydesk_glued_examples config/restore [WEIGHTS.tsv] < docs > examples.tsv
 // WEIGHTS.tsv (a glued.tsv) gives the first pass behind the document feature;
 // without it that feature is 0.
 #include <iostream>
