@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "stages/restore_accents.h"
+#include "stages/restore_channel.h"
 #include "stages/restore_context.h"
 #include "stages/restore_glued.h"
 #include "stages/restore_insertion.h"

@@ -68,4 +68,23 @@ StrippedText strip_channel(std::string_view clean) {
   return out;
 }
 
+bool apostrophe_insertions(std::string_view key, std::string_view form, std::vector<size_t>& pos) {
+  size_t k = 0, f = 0;
+  while (f < form.size()) {
+    if (k < key.size() && form[f] == key[k]) {
+      ++k;
+      ++f;
+    } else if (form.substr(f, 3) == std::string_view("\u2019")) {
+      pos.push_back(k);
+      f += 3;
+    } else if (form[f] == '\'') {
+      pos.push_back(k);
+      ++f;
+    } else {
+      return false;
+    }
+  }
+  return k == key.size() && !pos.empty();
+}
+
 }  // namespace copydesk::restore

@@ -40,6 +40,11 @@ inline bool channel_deletes(char32_t c) { return c > 0x7F || c == U'\''; }
 // like non-ASCII characters (kept in the runs as they were).
 StrippedText strip_channel(std::string_view clean);
 
+// Where a written form puts apostrophes into its stripped key ("dont",
+// "don\u2019t" -> {3}): the byte offsets in the key, in `pos`. False when the
+// form inserts anything but apostrophes (U+2019 or ').
+bool apostrophe_insertions(std::string_view key, std::string_view form, std::vector<size_t>& pos);
+
 // A trainer: counts one family of restore tables from clean documents.
 // `copydesk train` feeds every document of the training corpus to every
 // counter once (weight: the document's share of its source, so that each

@@ -14,11 +14,10 @@
 namespace copydesk::restore {
 namespace {
 
-constexpr double kMinPartCount = 3.0;   // weighted count of each part of a glued split
-constexpr size_t kMaxCuts = 5;          // words glued into one token, less one
-constexpr double kLogTotal = 16.9;      // log of the lexicon's weighted token count
-constexpr double kAcronymCount = 20.0;  // weighted count of an unknown acronym part
-constexpr std::string_view kApostrophe = "\u2019";
+constexpr double kMinPartCount = 3.0;     // weighted count of each part of a glued split
+constexpr size_t kMaxCuts = 5;            // words glued into one token, less one
+constexpr double kLogTotal = 16.9;        // log of the lexicon's weighted token count
+constexpr double kAcronymCount = 20.0;    // weighted count of an unknown acronym part
 constexpr double kMinLexiconCount = 1.0;  // the trainer's pruning of lexicon rows
 
 const char* const kFeatureNames[kGlueFeatures] = {
@@ -50,25 +49,6 @@ char separator_in(std::string_view run) {
 }  // namespace
 
 const char* glue_feature_name(int f) { return kFeatureNames[f]; }
-
-bool apostrophe_insertions(std::string_view key, std::string_view form, std::vector<size_t>& pos) {
-  size_t k = 0, f = 0;
-  while (f < form.size()) {
-    if (k < key.size() && form[f] == key[k]) {
-      ++k;
-      ++f;
-    } else if (form.substr(f, 3) == kApostrophe) {
-      pos.push_back(k);
-      f += 3;
-    } else if (form[f] == '\'') {
-      pos.push_back(k);
-      ++f;
-    } else {
-      return false;
-    }
-  }
-  return k == key.size() && !pos.empty();
-}
 
 GlueWeights load_glue_weights(const std::string& path) {
   // `copydesk train` does not fit these weights (a separate script does): a

@@ -36,10 +36,6 @@ namespace copydesk::restore {
 // Log-odds that a lower -> Upper seam ("WhiteHouse") is a cut.
 inline constexpr double kCamelSeamBonus = 4.0;
 
-// Insertion points of `form` (key + inserted apostrophes) into the key:
-// false when `form` inserts anything but apostrophes.
-bool apostrophe_insertions(std::string_view key, std::string_view form, std::vector<size_t>& pos);
-
 // What describes one cut of a segmentation (columns of the fitting examples,
 // rows of glued.tsv). Counts are the lexicon's weighted counts.
 enum GlueFeature {

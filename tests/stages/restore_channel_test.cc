@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+using copydesk::restore::apostrophe_insertions;
 using copydesk::restore::strip_channel;
 using copydesk::restore::StrippedText;
 
@@ -62,4 +63,29 @@ TEST_CASE("restore channel: deleted_before is empty where nothing was deleted") 
   CHECK(s.deleted_before(2) == "\u2019");
   CHECK(s.deleted_before(s.text.size()).empty());
   CHECK(s.deleted_before(s.text.size() + 5).empty());
+}
+
+TEST_CASE("restore channel: apostrophe_insertions finds where a form puts apostrophes") {
+  struct Row {
+    const char* label;
+    const char* key;
+    const char* form;
+    bool ok;
+    std::vector<size_t> pos;
+  };
+  const std::vector<Row> rows = {
+      {"contraction", "dont", "don\u2019t", true, {3}},
+      {"plural possessive at the end", "workers", "workers\u2019", true, {7}},
+      {"two apostrophes", "rocknroll", "rock\u2019n\u2019roll", true, {4, 5}},
+      {"ASCII apostrophe", "its", "it's", true, {2}},
+      {"no apostrophe", "its", "its", false, {}},
+      {"another inserted character", "cafe", "caf\u00e9", false, {}},
+      {"form shorter than the key", "dont", "don\u2019", false, {3}},
+  };
+  for (const Row& r : rows) {
+    INFO(std::string(r.label));
+    std::vector<size_t> pos;
+    CHECK(apostrophe_insertions(r.key, r.form, pos) == r.ok);
+    if (r.ok) CHECK(pos == r.pos);
+  }
 }
