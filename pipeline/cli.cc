@@ -825,17 +825,9 @@ int run_clean(const ParsedCommandLine& cl) {
                }
                if (doc.error) {
                  JsonWriter w;
-                 w.begin_object()
-                     .key("id")
-                     .string(doc.id)
-                     .key("error")
-                     .begin_object()
-                     .key("code")
-                     .string(doc.error->code)
-                     .key("message")
-                     .string(doc.error->message)
-                     .end_object()
-                     .end_object();
+                 w.begin_object().key("id").string(doc.id).key("error");
+                 write_error_json(w, doc.error);
+                 w.end_object();
                  lines += w.str() + "\n";
                }
                findings_file->write(lines);

@@ -107,6 +107,19 @@ std::string finding_json(const Document& doc, const MappedFinding& f) {
   return w.take();
 }
 
+void write_error_json(JsonWriter& w, const std::optional<DocumentError>& error) {
+  if (!error) {
+    w.null();
+    return;
+  }
+  w.begin_object()
+      .key("code")
+      .string(error->code)
+      .key("message")
+      .string(error->message)
+      .end_object();
+}
+
 std::string record_json(const Document& doc, const RecordOptions& opts) {
   JsonWriter w;
   w.begin_object();
@@ -184,16 +197,7 @@ std::string record_json(const Document& doc, const RecordOptions& opts) {
   w.end_array();
 
   w.key("error");
-  if (!doc.error) {
-    w.null();
-  } else {
-    w.begin_object()
-        .key("code")
-        .string(doc.error->code)
-        .key("message")
-        .string(doc.error->message)
-        .end_object();
-  }
+  write_error_json(w, doc.error);
   w.end_object();
   return w.take();
 }

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "pipeline/document.h"
+#include "pipeline/json_writer.h"
 
 namespace copydesk {
 
@@ -34,6 +35,10 @@ std::string_view output_text(const Document& doc, const RecordOptions& opts);
 std::string_view footer_text(const Document& doc);
 
 std::string record_json(const Document& doc, const RecordOptions& opts);
+
+// A document's error as the records and reports write it: null, or
+// {"code": ..., "message": ...}.
+void write_error_json(JsonWriter& w, const std::optional<DocumentError>& error);
 // One finding as JSON (the element of "findings"), with line:column.
 std::string finding_json(const Document& doc, const MappedFinding& f);
 

@@ -99,18 +99,9 @@ class JsonReporter final : public Reporter {
       s += finding_json(doc, findings[i]);
     }
     s += "],\"error\":";
-    if (doc.error) {
-      JsonWriter w;
-      w.begin_object()
-          .key("code")
-          .string(doc.error->code)
-          .key("message")
-          .string(doc.error->message)
-          .end_object();
-      s += w.str();
-    } else {
-      s += "null";
-    }
+    JsonWriter w;
+    write_error_json(w, doc.error);
+    s += w.str();
     s += "}\n";
     out_ << s;
   }
