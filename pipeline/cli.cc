@@ -33,6 +33,7 @@
 #include "pipeline/shard.h"
 #include "pipeline/signals.h"
 #include "pipeline/stage_registry.h"
+#include "pipeline/stage_settings.h"
 #include "pipeline/suppress.h"
 #include "pipeline/train_command.h"
 #include "pipeline/unified_diff.h"
@@ -143,10 +144,12 @@ po::options_description pipeline_options(RawOptions& raw) {
                   "stages to run, in this order (default from copydesk.ini; see --list-stages)")(
       "apply-threshold", po::value(&raw.apply_threshold)->value_name("P"),
       "apply an edit whose confidence is at least P (default 0.9); raising it trades recall "
-      "for precision")(
+      "for precision. copydesk.ini sets some rules' own thresholds ([restore] "
+      "apostrophe.apply-threshold); given here, it replaces them all")(
       "review-threshold", po::value(&raw.review_threshold)->value_name("P"),
       "an edit with confidence in [review, apply) becomes a suggestion finding instead; below "
-      "it is dropped (default 0.5)")(
+      "it is dropped (default 0.5); given here, it also replaces the config files' per-stage "
+      "and per-rule review thresholds")(
       "max-document-bytes", po::value(&raw.max_document_bytes)->value_name("N"),
       "a larger document becomes an error record (default 33554432)")(
       "threads,j", po::value(&raw.threads)->value_name("N"),
@@ -372,6 +375,12 @@ ParsedCommandLine parse(int argc, char** argv, const std::string& command) {
       out.exit_now = true;
       return out;
     }
+    if (vm.count("version") || vm.count("list-stages")) {
+      if (vm.count("version")) std::cout << "copydesk " COPYDESK_VERSION "\n";
+      if (vm.count("list-stages")) list_stages(std::cout);
+      out.exit_now = true;
+      return out;
+    }
     // --set values are stage keys given on the command line: they win.
     if (vm.count("set")) {
       for (const auto& s : vm["set"].as<std::vector<std::string>>()) {
@@ -393,12 +402,18 @@ ParsedCommandLine parse(int argc, char** argv, const std::string& command) {
     }
     const std::string default_ini = data_dir + "/copydesk.ini";
     if (fs::exists(default_ini)) config_files.push_back(default_ini);
+    // A threshold on the command line is the user's word for every edit: the
+    // files' per-stage and per-rule thresholds give way (--set ones do not).
+    const bool thresholds_given = vm.count("apply-threshold") || vm.count("review-threshold");
     for (const auto& file : config_files) {
       std::ifstream in(file);
       if (!in) throw UsageError("cannot read config file '" + file + "'");
       auto parsed_file = po::parse_config_file(in, all, /*allow_unregistered=*/true);
       po::store(parsed_file, vm);
-      collect_stage_settings(parsed_file, stage_values, file, &out.path_sections);
+      std::map<std::string, std::string> from_file;
+      collect_stage_settings(parsed_file, from_file, file, &out.path_sections);
+      for (auto& [k, v] : from_file)
+        if (!(thresholds_given && is_threshold_key(k))) stage_values.emplace(k, v);
     }
     po::notify(vm);
     raw.data_dir = data_dir;
@@ -416,20 +431,7 @@ ParsedCommandLine parse(int argc, char** argv, const std::string& command) {
   if (!raw.encoding.empty()) stage_values.insert_or_assign("decode.encoding", raw.encoding);
   if (!raw.punctuation.empty())
     stage_values.insert_or_assign("restore.punctuation", raw.punctuation);
-  for (const auto& [k, v] : stage_values) {
-    size_t dot = k.find('.');
-    std::string stage = k.substr(0, dot), key = k.substr(dot + 1);
-    if (key == "apply-threshold" || key == "review-threshold") {
-      Policy& p = out.settings.stage_policy.try_emplace(stage, out.settings.policy).first->second;
-      try {
-        (key == "apply-threshold" ? p.apply_threshold : p.review_threshold) = std::stod(v);
-      } catch (const std::exception&) {
-        throw UsageError(k + ": not a number: '" + v + "'");
-      }
-    } else {
-      out.settings.values[k] = v;
-    }
-  }
+  for (const auto& [k, v] : stage_values) set_stage_key(out.settings, k, v);
   out.stages = split_list(
       raw.stages.empty() ? "decode,repair,normalise,restore,split-footer,flag-slips" : raw.stages);
   if (out.stages.empty()) throw UsageError("--stages names no stage");
@@ -647,6 +649,10 @@ std::vector<std::string> config_parts(const ParsedCommandLine& cl) {
   for (const auto& [k, v] : cl.settings.stage_policy)
     parts.push_back(k + ".policy=" + std::to_string(v.apply_threshold) + "/" +
                     std::to_string(v.review_threshold));
+  for (const auto& [k, v] : cl.settings.rule_policy)
+    parts.push_back(k +
+                    ".policy=" + (v.apply_threshold ? std::to_string(*v.apply_threshold) : "-") +
+                    "/" + (v.review_threshold ? std::to_string(*v.review_threshold) : "-"));
   for (const auto& v : {raw.input_format, raw.text_field, raw.id_field, raw.format,
                         std::string(raw.keep_footer ? "keep-footer" : "cut-footer"),
                         std::to_string(raw.max_document_bytes)})

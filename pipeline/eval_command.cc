@@ -21,6 +21,7 @@
 #include "pipeline/reader.h"
 #include "pipeline/runner.h"
 #include "pipeline/stage_registry.h"
+#include "pipeline/stage_settings.h"
 #include "pipeline/utf8.h"
 
 namespace po = boost::program_options;
@@ -59,22 +60,6 @@ std::vector<std::string> split_list(const std::string& s) {
     if (b != std::string::npos) out.push_back(item.substr(b, e - b + 1));
   }
   return out;
-}
-
-// "stage.key" = value into settings (apply-/review-threshold into a stage policy).
-void add_stage_value(PipelineSettings& s, const std::string& key, const std::string& value) {
-  size_t dot = key.find('.');
-  std::string stage = key.substr(0, dot), k = key.substr(dot + 1);
-  if (k == "apply-threshold" || k == "review-threshold") {
-    Policy& p = s.stage_policy.try_emplace(stage, s.policy).first->second;
-    try {
-      (k == "apply-threshold" ? p.apply_threshold : p.review_threshold) = std::stod(value);
-    } catch (const std::exception&) {
-      throw UsageError(key + ": not a number: '" + value + "'");
-    }
-  } else {
-    s.values[key] = value;
-  }
 }
 
 struct Parsed {
@@ -147,6 +132,7 @@ Parsed parse(const std::vector<std::string>& args) {
         throw UsageError("--set expects STAGE.KEY=VALUE with a known stage, got '" + s + "'");
       stage_values.emplace(s.substr(0, eq), s.substr(eq + 1));
     }
+    const bool threshold_given = vm.count("apply-threshold") > 0;  // see clean --help
     o.data_dir = find_data_dir(vm.count("data-dir") ? vm["data-dir"].as<std::string>() : "");
     std::vector<std::string> config_files;
     if (vm.count("config"))
@@ -166,6 +152,7 @@ Parsed parse(const std::vector<std::string>& args) {
         if (dot == std::string::npos) continue;  // an option of clean/check (stages, fail-on, ...)
         if (!find_stage(opt.string_key.substr(0, dot)))
           throw UsageError(file + ": unknown option '" + opt.string_key + "'");
+        if (threshold_given && is_threshold_key(opt.string_key)) continue;
         stage_values.emplace(opt.string_key, opt.value.empty() ? "" : opt.value.front());
       }
     }
@@ -185,9 +172,10 @@ Parsed parse(const std::vector<std::string>& args) {
   out.settings.data_dir = o.data_dir;
   out.settings.policy = {o.apply_threshold, 0.0};
   out.settings.max_document_bytes = o.max_document_bytes;
-  for (const auto& [k, v] : stage_values) add_stage_value(out.settings, k, v);
+  for (const auto& [k, v] : stage_values) set_stage_key(out.settings, k, v);
   // Review threshold 0 everywhere: every proposed edit is seen (applied ones do not change).
   for (auto& [_, p] : out.settings.stage_policy) p.review_threshold = 0.0;
+  for (auto& [_, p] : out.settings.rule_policy) p.review_threshold = 0.0;
   out.stages = split_list(o.stages);
   if (out.stages.empty()) throw UsageError("--stages names no stage");
   for (const auto& s : out.stages)
@@ -302,11 +290,18 @@ std::string pct(size_t num, size_t den) {
 
 void print_table(std::ostream& os, const Results& r, const Parsed& cl) {
   const eval::EvalTotals& t = r.totals;
+  std::string rule_thresholds;
+  for (const auto& [rule, p] : cl.settings.rule_policy)
+    if (p.apply_threshold)
+      rule_thresholds +=
+          fmt::format("{}{} {}", rule_thresholds.empty() ? " (" : ", ", rule, *p.apply_threshold);
+  if (!rule_thresholds.empty()) rule_thresholds += ")";
   os << fmt::format(
       "docs {} (failed in the pipeline {}, unreadable {}, returned unchanged {}); input {} chars; "
-      "damage {}; stages {}; apply threshold {}\n",
+      "damage {}; stages {}; apply threshold {}{}\n",
       t.docs, t.docs_failed, r.docs_skipped, t.docs_unchanged_output, t.input_chars,
-      eval::damage_mode_name(cl.damage), cl.opt.stages, cl.settings.policy.apply_threshold);
+      eval::damage_mode_name(cl.damage), cl.opt.stages, cl.settings.policy.apply_threshold,
+      rule_thresholds);
   os << fmt::format("{:<7} {:<11} {:>7} {:>7} {:>7} {:>7} {:>6} {:>6} {:>6}\n", "view", "class",
                     "gold", "TP", "FP", "FN", "P", "R", "F1");
   for (const char* view : {"exact", "folded"}) {

@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "pipeline/stage_registry.h"
+#include "pipeline/stage_settings.h"
 #include "pipeline/utf8.h"
 
 namespace copydesk {
@@ -62,7 +63,47 @@ const char* invalid_edit(std::string_view text, const Edit& e, bool bytes_stage)
   return nullptr;
 }
 
+// The stage's rules with thresholds of their own, resolved against the
+// stage's policy. Throws ConfigError for a rule the stage does not describe.
+std::vector<std::pair<std::string, Policy>> rule_policies(
+    const Stage& stage, const Policy& stage_policy,
+    const std::map<std::string, PolicyOverride>& overrides) {
+  std::vector<std::pair<std::string, Policy>> out;
+  const std::string prefix = std::string(stage.name()) + ".";
+  const std::vector<RuleInfo> described = stage.rules();
+  for (const auto& [family, o] : overrides) {
+    if (family.rfind(prefix, 0) != 0) continue;
+    bool known = described.empty();
+    std::string names;
+    for (const RuleInfo& r : described) {
+      known = known || rule_family(r.id) == family;
+      names += (names.empty() ? "" : ", ") + std::string(rule_family(r.id));
+    }
+    if (!known)
+      throw ConfigError("no rule '" + family + "' to set thresholds for (stage " +
+                        std::string(stage.name()) + " has: " + names + ")");
+    Policy p = stage_policy;
+    if (o.apply_threshold) p.apply_threshold = *o.apply_threshold;
+    if (o.review_threshold) p.review_threshold = *o.review_threshold;
+    if (!(p.review_threshold >= 0 && p.review_threshold <= p.apply_threshold &&
+          p.apply_threshold <= 1))
+      throw ConfigError(family + ": thresholds must satisfy 0 <= review-threshold <= " +
+                        "apply-threshold <= 1 (they are " + std::to_string(p.review_threshold) +
+                        " and " + std::to_string(p.apply_threshold) + ")");
+    out.emplace_back(family, p);
+  }
+  return out;
+}
+
 }  // namespace
+
+const Policy& Pipeline::Entry::policy_for(std::string_view rule_id) const {
+  if (rule_policies.empty()) return policy;
+  const std::string_view family = rule_family(rule_id);
+  for (const auto& [f, p] : rule_policies)
+    if (f == family) return p;
+  return policy;
+}
 
 Pipeline Pipeline::build(const std::vector<std::string>& stage_names, const PipelineSettings& s) {
   Pipeline p;
@@ -88,6 +129,7 @@ Pipeline Pipeline::build(const std::vector<std::string>& stage_names, const Pipe
     }
     auto it = s.stage_policy.find(name);
     e.policy = it == s.stage_policy.end() ? s.policy : it->second;
+    e.rule_policies = rule_policies(*e.stage, e.policy, s.rule_policy);
     p.stages_.push_back(std::move(e));
   }
   return p;
@@ -148,7 +190,6 @@ void Pipeline::run(Document& doc, std::vector<StageCounters>& counters) const {
 
   for (size_t si = 0; si < stages_.size(); ++si) {
     const Stage& stage = *stages_[si].stage;
-    const Policy& policy = stages_[si].policy;
     const bool bytes_stage = stage.name() == "decode";
     if (!bytes_stage && !utf8_checked) {
       size_t bad = find_invalid_utf8(doc.text);
@@ -200,6 +241,7 @@ void Pipeline::run(Document& doc, std::vector<StageCounters>& counters) const {
                      why);
         continue;
       }
+      const Policy& policy = stages_[si].policy_for(e.rule);
       if (e.confidence >= policy.apply_threshold) {
         if (!to_apply.empty()) {
           const Span& prev = to_apply.back().span;

@@ -6,12 +6,14 @@
 //
 // Confidence policy (per edit): confidence >= apply threshold: applied;
 // review threshold <= confidence < apply threshold: becomes a finding of
-// severity "suggestion" carrying the replacement; below: dropped.
+// severity "suggestion" carrying the replacement; below: dropped. The
+// thresholds are global, per stage, or per rule (stage_settings.h).
 // The Pipeline is const after build and may run documents on many threads.
 #pragma once
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,12 +27,20 @@ struct Policy {
   double review_threshold = 0.5;
 };
 
+// A rule's own thresholds ("[restore] apostrophe.apply-threshold = 0.6"); what
+// it leaves unset comes from its stage's policy.
+struct PolicyOverride {
+  std::optional<double> apply_threshold;
+  std::optional<double> review_threshold;
+};
+
 // Settings for building a pipeline: per-stage keys come from "stage.key".
 struct PipelineSettings {
   std::string data_dir;
   Policy policy;
-  std::map<std::string, Policy> stage_policy;  // overrides by stage name
-  std::map<std::string, std::string> values;   // "restore.lexicon" = "..."
+  std::map<std::string, Policy> stage_policy;         // overrides by stage name
+  std::map<std::string, PolicyOverride> rule_policy;  // by rule family: "restore.apostrophe"
+  std::map<std::string, std::string> values;          // "restore.lexicon" = "..."
   size_t max_document_bytes = 32u << 20;
 };
 
@@ -64,6 +74,8 @@ class Pipeline {
   struct Entry {
     std::unique_ptr<const Stage> stage;
     Policy policy;
+    std::vector<std::pair<std::string, Policy>> rule_policies;  // by rule family
+    const Policy& policy_for(std::string_view rule_id) const;
   };
   std::vector<Entry> stages_;
   size_t max_document_bytes_ = 0;

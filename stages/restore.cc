@@ -102,6 +102,23 @@ class RestoreStage final : public Stage {
 
   std::string_view name() const override { return "restore"; }
 
+  // Each rule's thresholds can be set on its own ("[restore]
+  // apostrophe.apply-threshold = 0.6"): the classes differ in how costly a
+  // wrong restoration is against a missed one.
+  std::vector<RuleInfo> rules() const override {
+    constexpr Severity kS = Severity::kSuggestion;
+    const char* check = "Check the suggested character against the source.";
+    return {
+        {"restore.apostrophe.v1", "an apostrophe the scraper deleted (didnt, its)", check, kS},
+        {"restore.possessive.v1", "a possessive apostrophe (the citys, workers)", check, kS},
+        {"restore.quote.v1", "a quotation mark the scraper deleted", check, kS},
+        {"restore.glued-dash.v1", "a dash between glued words or in a double space", check, kS},
+        {"restore.glued-space.v1", "a space between glued words (officesaid)", check, kS},
+        {"restore.space-after-punct.v1", "a space after punctuation (unrest,with)", check, kS},
+        {"restore.label-space.v1", "no-break spaces after a transcript label (Q, END)", check, kS},
+        {"restore.letter.v1", "an accented letter the scraper deleted (Charg, Mxico)", check, kS}};
+  }
+
   StageResult run(const TextView& view) const override {
     Run r{view, {}, {}, false, -1, {}, false, {}, {}, {}, {}};
     prepare(r);
@@ -287,6 +304,24 @@ class RestoreStage final : public Stage {
     return restore::context_neighbour(v.text, v.tokens, i, dir);
   }
 
+  // A reading with a verb after the apostrophe (\u2019re, \u2019ll, \u2019ve,
+  // \u2019d, \u2019m, n\u2019t), or \u2019s after a pronoun (it\u2019s,
+  // that\u2019s, let\u2019s): a contraction, never a possessive.
+  static bool is_clause_contraction(std::string_view reading) {
+    const size_t a = reading.find(kApostrophe);
+    if (a == std::string_view::npos || a == 0) return false;
+    const std::string stem = ascii_lower(reading.substr(0, a));
+    const std::string_view suffix = reading.substr(a + kApostrophe.size());
+    if (suffix == "re" || suffix == "ll" || suffix == "ve" || suffix == "d" || suffix == "m")
+      return true;
+    if (suffix == "t") return stem.back() == 'n';
+    if (suffix != "s") return false;
+    for (std::string_view pronoun :
+         {"it", "he", "she", "that", "there", "here", "what", "who", "where", "let"})
+      if (stem == pronoun) return true;
+    return false;
+  }
+
   enum class Pattern { kContraction, kPossessive, kOther };
   // What kind of apostrophe reading `form` is: a possessive of an s-final key
   // (X\u2019s, Xs\u2019), a contraction (n\u2019t, \u2019ll, \u2019re, \u2019ve,
@@ -427,6 +462,20 @@ class RestoreStage final : public Stage {
     const std::string* right = nullptr;
   };
 
+  // The word right after "the", "a" or "an" and one space; not across a
+  // double space, the trace of a deleted dash ("a \u2014 we\u2019re").
+  static bool follows_article(const TextView& v, const WordRef& w) {
+    auto is_article = [](std::string_view lower) {
+      return lower == "the" || lower == "a" || lower == "an";
+    };
+    if (w.left) return is_article(*w.left);
+    if (w.i < 2 || w.begin != v.tokens[w.i].begin) return false;
+    const Token& space = v.tokens[w.i - 1];
+    const Token& prev = v.tokens[w.i - 2];
+    return space.kind == TokenKind::kSpace && space.end - space.begin == 1 && prev.is_word() &&
+           is_article(ascii_lower(prev.in(v.text)));
+  }
+
   bool lexicon_apostrophe(Run& r, size_t i, const std::string& key, const LexEntry& e) const {
     const Token& t = r.view.tokens[i];
     return lexicon_apostrophe(r, WordRef{i, t.begin, t.end}, key, e, 1.0);
@@ -451,6 +500,10 @@ class RestoreStage final : public Stage {
       const restore::AmbiguousWord* aw = context_.decide(key, cf, cpost);
       best = std::max_element(cpost.begin(), cpost.end()) - cpost.begin();
       if (best == 0) return true;
+      // A contraction that starts a clause (it\u2019s, we\u2019re, can\u2019t)
+      // cannot follow an article: "the its" is the writer's slip (flag-slips
+      // reports it), not damage. Possessives can ("the world\u2019s").
+      if (is_clause_contraction(aw->readings[best]) && follows_article(v, w)) return true;
       std::vector<size_t> pos;
       if (!apostrophe_insertions(key, aw->readings[best], pos)) return true;
       double conf = std::min({cpost[best], kMaxConfidence, cap});

@@ -4,7 +4,10 @@
 
 #include <doctest/doctest.h>
 
+#include "pipeline/data_files.h"
+#include "pipeline/exit_status.h"
 #include "pipeline/stage_registry.h"
+#include "pipeline/stage_settings.h"
 
 namespace copydesk {
 namespace {
@@ -32,10 +35,11 @@ class ScriptedStage final : public Stage {
 
 // Test access: build a pipeline from ready-made stages.
 struct PipelineTestAccess {
-  static Pipeline make(std::vector<std::unique_ptr<Stage>> stages, Policy policy = {}) {
+  static Pipeline make(std::vector<std::unique_ptr<Stage>> stages, Policy policy = {},
+                       std::vector<std::pair<std::string, Policy>> rule_policies = {}) {
     Pipeline p;
     p.max_document_bytes_ = 1 << 20;
-    for (auto& s : stages) p.stages_.push_back({std::move(s), policy});
+    for (auto& s : stages) p.stages_.push_back({std::move(s), policy, rule_policies});
     return p;
   }
 };
@@ -70,6 +74,70 @@ TEST_CASE("confidence policy: apply, review as suggestion, drop") {
   CHECK(f.finding.suggestion == "\u2019");
   CHECK(f.orig == Span{15, 15});
   CHECK(f.out == Span{18, 18});  // shifted by the 3-byte apostrophe before it
+}
+
+TEST_CASE("confidence policy per rule: a rule's own thresholds, by family, else the stage's") {
+  struct Row {
+    const char* label;
+    std::string rule;
+    double confidence;
+    const char* outcome;  // applied, review, dropped
+  } rows[] = {
+      {"rule's apply threshold below the stage's", "r.loose.v1", 0.7, "applied"},
+      {"rule's apply threshold, any version", "r.loose.v12", 0.7, "applied"},
+      {"rule's review threshold above the stage's", "r.loose.v1", 0.45, "dropped"},
+      {"other rules keep the stage's policy", "r.other.v1", 0.7, "review"},
+      {"a longer name is another family", "r.loose-ish.v1", 0.7, "review"},
+      {"stage's drop", "r.other.v1", 0.3, "dropped"},
+  };
+  for (const auto& r : rows) {
+    INFO(std::string(r.label));
+    std::vector<std::unique_ptr<Stage>> st;
+    st.push_back(std::make_unique<ScriptedStage>(
+        "s", std::vector<Edit>{{{2, 2}, "x", r.rule, r.confidence, ""}}));
+    Pipeline p =
+        PipelineTestAccess::make(std::move(st), Policy{0.9, 0.4}, {{"r.loose", Policy{0.6, 0.5}}});
+    Document d;
+    d.id = "t";
+    d.original = "abcd";
+    p.run(d);
+    const std::string outcome = !d.edits.empty()      ? "applied"
+                                : !d.findings.empty() ? "review"
+                                                      : "dropped";
+    CHECK(outcome == r.outcome);
+  }
+}
+
+TEST_CASE("rule thresholds from settings: keys, families, errors") {
+  CHECK(rule_family("restore.apostrophe.v1") == "restore.apostrophe");
+  CHECK(rule_family("restore.apostrophe.v10") == "restore.apostrophe");
+  CHECK(rule_family("restore.apostrophe") == "restore.apostrophe");
+  CHECK(rule_family("a.vx") == "a.vx");
+  CHECK(rule_family("a.v") == "a.v");
+
+  PipelineSettings s;
+  s.data_dir = COPYDESK_SOURCE_CONFIG_DIR;
+  s.policy = {0.9, 0.5};
+  set_stage_key(s, "decode.apply-threshold", "0.8");
+  set_stage_key(s, "decode.bom.apply-threshold", "0.7");
+  set_stage_key(s, "decode.encoding", "windows-1252");
+  CHECK(s.stage_policy.at("decode").apply_threshold == 0.8);
+  CHECK(s.rule_policy.at("decode.bom").apply_threshold == 0.7);
+  CHECK(!s.rule_policy.at("decode.bom").review_threshold);
+  CHECK(s.values.at("decode.encoding") == "windows-1252");
+  CHECK_THROWS_AS(set_stage_key(s, "decode.bom.apply-threshold", "0.7x"), UsageError);
+  CHECK_THROWS_AS(set_stage_key(s, "decode.apply-threshold", "high"), UsageError);
+  CHECK_NOTHROW(Pipeline::build({"decode"}, s));
+
+  PipelineSettings typo = s;
+  set_stage_key(typo, "decode.bmo.apply-threshold", "0.7");
+  CHECK_THROWS_WITH_AS(Pipeline::build({"decode"}, typo), doctest::Contains("no rule 'decode.bmo'"),
+                       ConfigError);
+  CHECK_NOTHROW(Pipeline::build({"normalise"}, typo));  // a stage not run is not checked
+
+  PipelineSettings inverted = s;
+  set_stage_key(inverted, "decode.bom.review-threshold", "0.75");
+  CHECK_THROWS_AS(Pipeline::build({"decode"}, inverted), ConfigError);
 }
 
 TEST_CASE("overlapping edits: the first wins, the other is rejected") {

@@ -112,6 +112,19 @@ printf 'An added line. The the report.\n' >>"$W/base/a.txt"
 check "baseline: new slip exits 1" test $? = 1
 check "baseline: exactly one new finding" test "$(wc -l <"$W/base.out")" = 1
 
+# Per-rule thresholds: copydesk.ini's [restore] values apply; --apply-threshold
+# on the command line replaces them; --set on the command line wins; a rule the
+# stage does not have is a configuration error that lists the ones it has.
+printf 'I think were going to win, and its clear.\n' >"$W/rules.txt"
+edits() { "$CD" clean -q --stages restore --format jsonl "$@" "$W/rules.txt" | grep -o '"after":' | wc -l; }
+n_ini=$(edits); n_cli=$(edits --apply-threshold 0.99); n_set=$(edits --apply-threshold 0.99 --set restore.apostrophe.apply-threshold=0.5)
+check "rule thresholds: ini applies more than --apply-threshold 0.99" test "$n_ini" -gt "$n_cli"
+check "rule thresholds: --set wins over --apply-threshold" test "$n_set" = "$n_ini"
+"$CD" clean -q --stages restore --set restore.apostrophy.apply-threshold=0.5 "$W/rules.txt" >/dev/null 2>"$W/rules.err"
+check "rule thresholds: unknown rule exits 2" test $? = 2
+check "rule thresholds: unknown rule named, known ones listed" grep -q "no rule 'restore.apostrophy'.*restore.apostrophe" "$W/rules.err"
+check "clean --list-stages lists and exits" sh -c "'$CD' clean --list-stages </dev/null | grep -q '^restore'"
+
 # --fail-on levels: exit codes.
 printf 'The the plan was fine.\n' >"$W/slip.txt"
 for lv in suggestion:1 warning:1 error:0 never:0; do

@@ -45,6 +45,8 @@ TEST_CASE("restore: apostrophes in contractions and possessives") {
       {"were after a comma before going", "Well, were going home now.",
        "Well, we\u2019re going home now."},
       {"all caps contraction", "WE DONT STOP", "WE DON\u2019T STOP"},
+      {"article before a possessive", "It is the worlds largest port.",
+       "It is the world\u2019s largest port."},
   };
   check_rows(rows, std::size(rows));
 }
@@ -54,6 +56,11 @@ TEST_CASE("restore: must not change") {
       {"its before a noun", "The committee published its report.",
        "The committee published its report."},
       {"were after a pronoun", "They were late.", "They were late."},
+      {"its after an article: a writer's slip, not damage",
+       "He highlighted the its legitimate interests.",
+       "He highlighted the its legitimate interests."},
+      {"well after an article", "They dug a well near the house.",
+       "They dug a well near the house."},
       {"plural subject", "The workers went home.", "The workers went home."},
       {"correct text", "It\u2019s the country\u2019s day\u2014don\u2019t go.",
        "It\u2019s the country\u2019s day\u2014don\u2019t go."},
