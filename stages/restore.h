@@ -27,7 +27,9 @@
 //                           its separator, em dash or no-break space, from
 //                           logistic models fitted on training text run
 //                           through the channel, glued.tsv, the second pass
-//                           knowing the document's other sure cuts); inner
+//                           knowing the document's other sure cuts; features
+//                           include the document's own spellings of the parts
+//                           and whether the token ends its line); inner
 //                           capitals are cuts ("theCHIPS", "WhiteHouse" even
 //                           though "whitehouse" is known); also two spaces
 //                           between words (" \u2014 " lost its dash) and a space
@@ -40,11 +42,15 @@
 // The document's own cuts settle uncertain separators (each cut's dash odds
 // move by the dash share of the document's other cuts), and its applied
 // splits the rest: a page that lost no-break spaces between words gets them
-// at glued sentence ends ("people.As") and at uncertain cuts; one that lost
-// only dashes, dashes.
+// at glued sentence ends ("people.As") and at uncertain cuts, and, when it also
+// surely lost one after punctuation, at its other punctuation glued to a word
+// (":Biden", "(FBI)increased"); one that lost only dashes, dashes.
 //   restore.label-space.v1  the no-break spaces a transcript puts after a
 //                           line-initial label ("Q", "END"), learned per label
-//                           and next character (restore_labels.h, labels2.tsv).
+//                           and next character (restore_labels.h, labels2.tsv);
+//                           applied only where the document shows lost no-break
+//                           spaces elsewhere (a typesetting habit of one
+//                           publisher: other pages never had them).
 // Where a glued token is split, each part is then decided as a word of its
 // own ("JoeBidens" -> "Joe\u00a0Biden\u2019s"); two insertions at one gap
 // become one edit (apostrophe first), as sure as its less sure part.

@@ -19,11 +19,13 @@ constexpr size_t kMaxCuts = 5;            // words glued into one token, less on
 constexpr double kLogTotal = 16.9;        // log of the lexicon's weighted token count
 constexpr double kAcronymCount = 20.0;    // weighted count of an unknown acronym part
 constexpr double kMinLexiconCount = 1.0;  // the trainer's pruning of lexicon rows
+constexpr double kDocWordsHalf = 1000.0;  // words at which a part's absence counts half
 
 const char* const kFeatureNames[kGlueFeatures] = {
     "bias",       "logit",      "camel_cut", "all_camel", "capital",    "log_min_count",
     "log_left",   "log_right",  "min_len",   "short",     "cuts",       "log_pair",
-    "log_glue_l", "log_glue_r", "acronym",   "length",    "dash_logit", "doc_splits"};
+    "log_glue_l", "log_glue_r", "acronym",   "length",    "dash_logit", "doc_left",
+    "doc_right",  "doc_token",  "line_end",  "doc_splits"};
 
 bool is_upper(char c) { return c >= 'A' && c <= 'Z'; }
 bool is_lower(char c) { return c >= 'a' && c <= 'z'; }
@@ -161,7 +163,22 @@ double GlueSegmenter::part_logp(std::string_view part) const {
   return std::log(c) - kLogTotal;
 }
 
-bool GlueSegmenter::segment(std::string_view tok, const std::string& key, Segmentation& out) const {
+DocWordCounts doc_word_counts(std::string_view text, const TokenList& tokens) {
+  DocWordCounts d;
+  std::string key;
+  for (const Token& t : tokens) {
+    if (t.kind != TokenKind::kWord) continue;
+    key.assign(t.in(text));
+    for (char& c : key)
+      if (is_upper(c)) c = static_cast<char>(c - 'A' + 'a');
+    ++d.counts[key];
+    ++d.words;
+  }
+  return d;
+}
+
+bool GlueSegmenter::segment(std::string_view tok, const std::string& key, Segmentation& out,
+                            const DocWordCounts* doc, bool line_end) const {
   const size_t n = key.size();
   if (n > 64) return false;
   // Word-initial capitals inside the token must sit at cuts ("JoeBiden",
@@ -277,6 +294,14 @@ bool GlueSegmenter::segment(std::string_view tok, const std::string& key, Segmen
     x[kGfLength] = static_cast<double>(n) / 10.0;
     const double pd = std::clamp(dash_share(w1, w2), 1e-6, 1 - 1e-6);
     x[kGfDashLogit] = std::clamp(std::log(pd / (1 - pd)), -8.0, 8.0);
+    if (doc) {
+      const double n = static_cast<double>(doc->words);
+      const double absent = -n / (n + kDocWordsHalf);
+      x[kGfDocLeft] = doc->uses(w1) > 0 ? 1 : absent;
+      x[kGfDocRight] = doc->uses(w2) > 0 ? 1 : absent;
+      x[kGfDocToken] = std::log1p(std::max(0, doc->uses(key) - 1));
+    }
+    x[kGfLineEnd] = line_end ? 1 : 0;
     out.features.push_back(x);
     out.p_cut.push_back(first_pass(x));
     out.p_dash.push_back(dash_probability(x));
@@ -299,9 +324,7 @@ void glue_examples(const GlueSegmenter& seg, const RestoreModel& model, std::str
   };
   // The lexicon counted this document too: a word it holds only because of
   // this document is unknown to a stage reading new text.
-  std::unordered_map<std::string, int> uses;
-  for (const Token& t : toks)
-    if (t.kind == TokenKind::kWord) ++uses[lower(t.in(s.text))];
+  const DocWordCounts uses = doc_word_counts(s.text, toks);
   Segmentation sg;
   char buf[64];
   struct Row {
@@ -326,9 +349,9 @@ void glue_examples(const GlueSegmenter& seg, const RestoreModel& model, std::str
     if (addr(t.end) || (t.begin > 0 && addr(t.begin - 1))) continue;
     const std::string key = lower(tok);
     const LexEntry* e = model.lookup(key);
-    if (e && e->total() - uses[key] * token_weight >= kMinLexiconCount)
+    if (e && e->total() - uses.uses(key) * token_weight >= kMinLexiconCount)
       continue;  // known tokens: the stage's glued_known()
-    if (!seg.segment(tok, key, sg)) continue;
+    if (!seg.segment(tok, key, sg, &uses, ends_line(s.text, t.end))) continue;
     for (size_t k = 0; k < sg.cuts.size(); ++k) {
       const char sep = separator_in(s.deleted_before(t.begin + sg.cuts[k]));
       std::snprintf(buf, sizeof buf, "%.4g\t%d\t%c\t", weight, sep ? 1 : 0, sep ? sep : '-');

@@ -27,8 +27,10 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
+#include "pipeline/tokens.h"
 #include "stages/restore_model.h"
 
 namespace copydesk::restore {
@@ -56,7 +58,20 @@ enum GlueFeature {
   kGfAcronym,      // a neighbouring part is an acronym unknown to the lexicon
   kGfLength,       // letters in the token / 10
   kGfDashLogit,    // logit of dash_share() at the cut, clipped to [-8, 8]
-  kGfDocSplits,    // log(1 + other cuts of the document whose first-pass probability >= 0.9)
+  // The document's own spellings (DocWordCounts; 0 without one): a part that
+  // the document also writes as a word of its own ("inPeru" beside "Peru")
+  // is likelier a glued word than a piece of a name ("Hollowell"), and a
+  // token the document writes again as one word is likelier a name
+  // ("DeSantis") than the same separator lost twice. A part's absence says
+  // more in a long document than in a short one: it counts -n / (n + 1000)
+  // for a document of n words, its presence 1.
+  kGfDocLeft,   // the part left of the cut is a word elsewhere in the document
+  kGfDocRight,  // the part right of the cut is a word elsewhere in the document
+  kGfDocToken,  // log(1 + other uses of the whole token in the document)
+  // The token ends its line (a title's last two words, which a typesetter
+  // keeps together with a no-break space: "Travel to\u00a0Switzerland").
+  kGfLineEnd,
+  kGfDocSplits,  // log(1 + other cuts of the document whose first-pass probability >= 0.9)
   kGlueFeatures
 };
 const char* glue_feature_name(int f);
@@ -79,6 +94,22 @@ GlueWeights load_glue_weights(const std::string& path);
 // First-pass probability at or above which a cut counts for kGfDocSplits.
 inline constexpr double kSureCut = 0.9;
 
+// Word counts of one document, keyed by the ASCII-lowercased token (word
+// tokens of the text as the stage sees it, stripped by the channel).
+struct DocWordCounts {
+  std::unordered_map<std::string, int> counts;
+  int words = 0;  // word tokens in all
+  int uses(const std::string& key) const {
+    const auto it = counts.find(key);
+    return it == counts.end() ? 0 : it->second;
+  }
+};
+DocWordCounts doc_word_counts(std::string_view text, const TokenList& tokens);
+// True when the token ending at byte `end` of `text` is the last of its line.
+inline bool ends_line(std::string_view text, size_t end) {
+  return end >= text.size() || text[end] == '\n';
+}
+
 struct Segmentation {
   std::vector<size_t> cuts;            // byte offsets inside the token, increasing
   std::vector<std::string> parts;      // the key's pieces between cuts
@@ -94,8 +125,11 @@ class GlueSegmenter {
   GlueSegmenter(const RestoreModel& model, GlueWeights weights);
 
   // Segments an unknown token (`key` = tok ASCII-lowercased, tok letters
-  // only). False when no split into known words exists.
-  bool segment(std::string_view tok, const std::string& key, Segmentation& out) const;
+  // only). False when no split into known words exists. `doc`, when given,
+  // holds the document's word counts (the kGfDoc* features; the token
+  // itself counted once); `line_end`: the token is the last of its line.
+  bool segment(std::string_view tok, const std::string& key, Segmentation& out,
+               const DocWordCounts* doc = nullptr, bool line_end = false) const;
 
   // Weighted count of a part of a glued token: as written, or as its
   // unambiguous apostrophe reading ("bidens": 16 plain, 1,597 "biden\u2019s").

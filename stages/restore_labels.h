@@ -33,7 +33,8 @@ class LabelModel {
   static LabelModel load(const std::string& dir);
 
   // next_class: 'D' digit, 'U' uppercase, 'l' lowercase, 'P' anything else
-  // (the first character after the label's space). nullptr: insert nothing.
+  // (the first character after the label's space), 'S' a second space
+  // ("END  12:56": `after` goes between the two). nullptr: insert nothing.
   const Choice* choose(std::string_view label, char next_class) const;
 
  private:

@@ -51,19 +51,24 @@ TEST_CASE("restore glued: segmentation and first-pass probability") {
   struct Row {
     const char* label;
     const char* token;
+    const char* doc;    // the document it is read in (the kGfDoc* features)
     const char* parts;  // space-separated; "" = no split proposed or below 0.5
     double min_p, max_p;
   };
   const Row rows[] = {
-      {"two common words", "thecommittee", "the committee", 0.9, 1.0},
-      {"camel seam between known words", "GreenValley", "green valley", 0.9, 1.0},
-      {"three words", "strongerthantheflood", "stronger than the flood", 0.5, 1.0},
+      {"two common words", "thecommittee", "Then thecommittee met. The committee voted.",
+       "the committee", 0.9, 1.0},
+      {"camel seam between known words", "GreenValley",
+       "GreenValley Park opens. The green hills of the valley.", "green valley", 0.9, 1.0},
+      {"three words", "strongerthantheflood", "We are strongerthantheflood.",
+       "stronger than the flood", 0.5, 1.0},
   };
   for (const Row& r : rows) {
     const std::string label = r.label;
     CAPTURE(label);
     Segmentation s;
-    REQUIRE(segmenter().segment(r.token, lower(r.token), s));
+    const DocWordCounts doc = doc_word_counts(r.doc, copydesk::tokenize(r.doc));
+    REQUIRE(segmenter().segment(r.token, lower(r.token), s, &doc));
     std::string parts;
     for (const auto& p : s.parts) parts += (parts.empty() ? "" : " ") + p;
     CHECK(parts == r.parts);
@@ -87,6 +92,57 @@ TEST_CASE("restore glued: an unknown name is not split with confidence") {
     if (segmenter().segment(tok, lower(tok), s))
       for (double p : s.p_cut) CHECK(p < 0.5);
   }
+}
+
+TEST_CASE("restore glued: the document's own spellings move a cut") {
+  // The same token in three documents: alone; in a page that also writes its
+  // parts as words of their own (likelier a cut); in a page that writes the
+  // token again as one word (a name, less likely a cut).
+  auto p = [](const std::string& text) {
+    const DocWordCounts doc = doc_word_counts(text, copydesk::tokenize(text));
+    Segmentation s;
+    REQUIRE(segmenter().segment("ValleyOffice", "valleyoffice", s, &doc));
+    REQUIRE(s.cuts.size() == 1);
+    CHECK(s.cuts[0] == 6);
+    return s.p_cut[0];
+  };
+  Segmentation s;
+  REQUIRE(segmenter().segment("ValleyOffice", "valleyoffice", s));
+  const double p_none = s.p_cut[0];
+  const double p_alone = p("ValleyOffice");
+  const double p_parts = p("The ValleyOffice is in the valley, beside the post office.");
+  const double p_again = p("ValleyOffice, ValleyOffice and ValleyOffice.");
+  CHECK(p_alone == doctest::Approx(p_none).epsilon(0.01));  // one word: no evidence
+  CHECK(p_parts > p_alone);
+  CHECK(p_again < p_alone);
+  // The counts are the stage's view: lowercased word tokens.
+  const std::string text = "Peru and PERU; inPeru.";
+  const DocWordCounts c = doc_word_counts(text, copydesk::tokenize(text));
+  CHECK(c.uses("peru") == 2);
+  CHECK(c.uses("inperu") == 1);
+  CHECK(c.uses(";") == 0);
+  CHECK(c.words == 4);
+}
+
+TEST_CASE("restore glued: a title's last two words glued") {
+  // A typesetter keeps a title's last two words together with a no-break
+  // space; the channel glues them. At the end of a line the cut is likelier
+  // than inside it.
+  const std::string inside = "Remarks on the AutoIndustry and jobs\nThe auto industry grew.";
+  const std::string at_end = "Remarks on jobs and the AutoIndustry\nThe auto industry grew.";
+  auto p = [](const std::string& text) {
+    const DocWordCounts doc = doc_word_counts(text, copydesk::tokenize(text));
+    const size_t at = text.find("AutoIndustry");
+    Segmentation s;
+    REQUIRE(segmenter().segment("AutoIndustry", "autoindustry", s, &doc,
+                                ends_line(text, at + std::string("AutoIndustry").size())));
+    REQUIRE(s.cuts.size() == 1);
+    return s.p_cut[0];
+  };
+  CHECK(p(at_end) > p(inside));
+  CHECK(ends_line("ab\ncd", 2));
+  CHECK(ends_line("ab", 2));
+  CHECK(!ends_line("ab cd", 2));
 }
 
 TEST_CASE("restore glued: the second pass's output goes through the calibration bins") {

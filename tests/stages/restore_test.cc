@@ -144,8 +144,14 @@ TEST_CASE("restore: uncertain readings become suggestions, not edits") {
 
 TEST_CASE("restore: transcript labels and accented letters") {
   const Row rows[] = {
-      {"speaker label gets its no-break spaces", "Q Do you think so?",
-       "Q\u00a0\u00a0\u00a0 Do you think so?"},
+      {"speaker label gets its no-break spaces where the page lost others",
+       "Remarks by President JoeBiden\nQ Do you think so?",
+       "Remarks by President Joe\u00a0Biden\nQ\u00a0\u00a0\u00a0 Do you think so?"},
+      {"end label before two spaces: the run between them",
+       "Remarks by President JoeBiden\nEND  12:56 P.M.",
+       "Remarks by President Joe\u00a0Biden\nEND\u00a0 \u00a0\u00a0\u00a0\u00a0 12:56 P.M."},
+      {"a label in a page that shows no lost no-break space stays as it is", "Q Do you think so?",
+       "Q Do you think so?"},
       {"accented word and elided article", "the Charg dAffaires spoke",
        "the Charg\u00e9 d\u2019Affaires spoke"},
       {"accented first name", "Mr. Andrs Lopez said", "Mr. Andr\u00e9s Lopez said"},
@@ -160,6 +166,16 @@ TEST_CASE("restore: transcript labels and accented letters") {
        "Jos\u00e9 and Mar\u00eda met Andrs."},
   };
   check_rows(rows, std::size(rows));
+}
+
+TEST_CASE("restore: a label without evidence in its page is a suggestion") {
+  // Another publisher's transcript never had the no-break spaces: without a
+  // lost one elsewhere in the page, the label's run is only proposed.
+  Document d = run_stages({"restore"}, "Q Do you think so?\nA I do.");
+  CHECK(d.text == "Q Do you think so?\nA I do.");
+  const auto found = findings_of(d, "restore.label-space.v1");
+  REQUIRE(found.size() == 1);
+  CHECK(found[0].finding.confidence < 0.9);
 }
 
 TEST_CASE("restore: punctuation = ascii inserts typewriter characters") {
@@ -189,9 +205,10 @@ TEST_CASE("restore: punctuation = ascii inserts typewriter characters") {
 TEST_CASE("restore: an unknown token is segmented into several words") {
   // The segmentation is right; each cut's probability is fitted (one-letter
   // part, several cuts, uncertain separators): suggestions, in a page that
-  // shows other glued words.
-  Document d =
-      run_stages({"restore"}, "We can buildamoreinclusive world. Thecommittee met theboard.");
+  // shows other glued words and writes the parts elsewhere.
+  Document d = run_stages({"restore"},
+                          "We can buildamoreinclusive world. Thecommittee met theboard. A more "
+                          "inclusive world is what we build.");
   auto found = findings_of(d, "restore.glued");
   size_t parts = 0;
   for (const auto& f : found)

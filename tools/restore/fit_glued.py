@@ -20,11 +20,12 @@ import argparse, hashlib, json, math, os, subprocess, sys
 
 SHARES = {'whitehouse_2021_2023.jsonl': 0.30, 'whitehouse_2025_2026.jsonl': 0.15,
           'standard_ebooks.jsonl': 0.25, 'standard_ebooks_more.jsonl': 0.30}
-NFEAT = 18
+NFEAT = 22
 FIRST_FEATURE = 5  # columns: weight, label, separator, token, cut, features...
 NAMES = ['bias', 'logit', 'camel_cut', 'all_camel', 'capital', 'log_min_count', 'log_left',
          'log_right', 'min_len', 'short', 'cuts', 'log_pair', 'log_glue_l', 'log_glue_r',
-         'acronym', 'length', 'dash_logit', 'doc_splits']
+         'acronym', 'length', 'dash_logit', 'doc_left', 'doc_right', 'doc_token', 'line_end',
+         'doc_splits']
 
 
 def half(doc_id):
