@@ -1,6 +1,7 @@
 #include "stages/flag_slips.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <map>
 #include <optional>
@@ -220,6 +221,17 @@ class FlagSlips final : public Stage {
       std::string key = similarity_key(n.surface);
       if (key.size() < 4) continue;
       spell_targets_.push_back({std::move(key), row});
+    }
+    // By first letter (a misspelling keeps it), in table order within a letter.
+    std::stable_sort(spell_targets_.begin(), spell_targets_.end(),
+                     [](const SpellTarget& a, const SpellTarget& b) {
+                       return static_cast<unsigned char>(a.key[0]) <
+                              static_cast<unsigned char>(b.key[0]);
+                     });
+    for (size_t c = 0, k = 0; c < spell_first_.size(); ++c) {
+      while (k < spell_targets_.size() && static_cast<unsigned char>(spell_targets_[k].key[0]) < c)
+        ++k;
+      spell_first_[c] = static_cast<uint32_t>(k);
     }
   }
 
@@ -1816,8 +1828,9 @@ class FlagSlips final : public Stage {
       const SpellTarget* best = nullptr;
       size_t best_ed = 99;
       double best_rank = -1;
-      for (const SpellTarget& st : spell_targets_) {
-        if (st.key[0] != key[0]) continue;
+      const unsigned char initial = static_cast<unsigned char>(key[0]);
+      for (uint32_t k = spell_first_[initial]; k < spell_first_[initial + 1]; ++k) {
+        const SpellTarget& st = spell_targets_[k];
         if (st.key.size() + max_ed < key.size() || key.size() + max_ed < st.key.size()) continue;
         const size_t ed = edit_distance_capped_at_2(key, st.key);  // max_ed is 1
         if (ed == 0 || ed > max_ed) continue;
@@ -2225,7 +2238,8 @@ class FlagSlips final : public Stage {
     std::string key;  // similarity_key of the surface
     uint32_t row;     // index into names()
   };
-  std::vector<SpellTarget> spell_targets_;
+  std::vector<SpellTarget> spell_targets_;     // sorted by first letter
+  std::array<uint32_t, 257> spell_first_{};    // first letter -> first index in spell_targets_
   std::unordered_set<std::string> allowlist_;  // exact names never flagged (config allowlist)
   std::unordered_map<std::string, uint16_t> currency_signs_;  // "A$", "AUD" -> issuing country
   RuleSwitch confusable_, context_, wrong_capital_, city_country_, region_country_, misspelt_,
