@@ -2138,6 +2138,21 @@ class FlagSlips final : public Stage {
              (toks[i + 1].in(text) == "-" || toks[i + 1].in(text) == "'" ||
               toks[i + 1].in(text) == "\u2019");
     };
+    // "what I've been calling for for years", "what is going on on the
+    // ground": the first preposition ends a verb phrase (a particle or a
+    // stranded preposition), the second opens a phrase of its own. Read so
+    // after an -ing or -ed verb form (not "the report for for the board").
+    auto closes_verb_phrase = [&](size_t i, const FunctionWord& a) {
+      if (a.cls != WordClass::kPreposition || i < 2 || toks[i - 1].kind != TokenKind::kSpace ||
+          !toks[i - 2].is_word() || fw(i - 2))
+        return false;
+      const std::string verb = lower_ascii(toks[i - 2].in(text));
+      auto ends = [&](std::string_view suffix) {
+        return verb.size() >= suffix.size() + 2 &&
+               verb.compare(verb.size() - suffix.size(), suffix.size(), suffix) == 0;
+      };
+      return ends("ing") || ends("ed");
+    };
     for (size_t i = 0; i < toks.size(); ++i) {
       const FunctionWord* a = fw(i);
       if (!a) continue;
@@ -2147,7 +2162,7 @@ class FlagSlips final : public Stage {
       const Span both{toks[i].begin, toks[j].end};
       // "the the" (and "The the"); not "The The" (a band) nor "had had".
       if (doubled_.enabled && wa == wb && a->double_is_slip && !joined_after(j) &&
-          !toks[j].has_upper_initial) {
+          !toks[j].has_upper_initial && !closes_verb_phrase(i, *a)) {
         std::string msg = quoted(toks[i].in(text));
         msg += " is written twice";
         Finding f{

@@ -402,6 +402,13 @@ TEST_CASE("flag-slips.doubled-word.v1 flags doubled function words only") {
                  {"a band name", "They saw The The in concert.", "", ""},
                  {"across a line break", "the\nthe", "", ""},
                  {"content words are left alone", "Bora Bora and Walla Walla.", "", ""},
+                 {"for for after a noun", "The report for for the board.", "for for", "for"},
+                 {"particle, then a phrase (legitimate)",
+                  "It is what I have been calling for for a long time.", "", ""},
+                 {"stranded preposition, then a phrase (legitimate)",
+                  "We discussed what is going on on the battlefield.", "", ""},
+                 {"after an -ed verb (legitimate)", "The plan they settled on on Monday.", "", ""},
+                 {"of of after a verb is still a slip", "The cost of of living.", "of of", "of"},
              });
 }
 
