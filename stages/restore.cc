@@ -98,6 +98,7 @@ class RestoreStage final : public Stage {
         glue_(model_,
               restore::load_glue_weights(ctx.data_path(ctx.get("data", "restore")) + "/glued.tsv")),
         line_end_dash_(ctx.get_bool("line-end-dash", true)),
+        pair_quotes_(ctx.get_bool("pair-quotes", true)),
         ascii_punctuation_(punctuation_style(ctx)) {}
 
   std::string_view name() const override { return "restore"; }
@@ -137,8 +138,8 @@ class RestoreStage final : public Stage {
     boost_by_document(r);
     gate_labels(r);
     cap_split_parts(r);
-    quotes_.run(view, r.protected_tok,
-                r.out);  // needs the whole document (its cues are document-wide)
+    quotes_.run(view, r.protected_tok, r.out,
+                pair_quotes_);  // needs the whole document (its cues are document-wide)
     drop_surviving_classes(r);
     return finish(r);
   }
@@ -1001,6 +1002,7 @@ class RestoreStage final : public Stage {
   restore::QuoteRestorer quotes_;
   restore::GlueSegmenter glue_;  // points into model_
   bool line_end_dash_;
+  bool pair_quotes_;  // no quote applied without its partner in the line
   bool ascii_punctuation_;
 
   static bool punctuation_style(const StageContext& ctx) {

@@ -63,6 +63,11 @@
 //                             keeps stray trailing spaces)
 //   punctuation = unicode     or ascii: insert ' " -- and plain spaces instead
 //                             of typographic characters (CLI --punctuation)
+//   pair-quotes = true        an opening and the next closing of its line are
+//                             as sure as the less sure of them; a quote without
+//                             a partner is scaled by 0.6, so it is not applied
+//                             alone (an unbalanced line reads worse than none);
+//                             false: each quote on its own confidence
 #pragma once
 
 #include <memory>

@@ -862,8 +862,49 @@ void QuoteRestorer::stack(std::vector<Decision>& ds, const Cues& cues) const {
   }
 }
 
+// An opening and the next closing of its line are one quotation: each is no
+// surer than the other. A quote left without a partner in its line leaves
+// the line unbalanced, which reads worse than no quotes: its confidence is
+// scaled by 0.6, so that at the default thresholds it is a suggestion and
+// never applied alone. Except a quotation running on into the next
+// paragraph: an opening at a line start, unclosed, when the next line also
+// opens with one (fiction's dialogue, long quoted statements).
+void QuoteRestorer::pair_up(std::vector<Decision>& ds) {
+  constexpr double kUnpairedFactor = 0.6;
+  std::vector<uint32_t> opening_lines;  // lines that start with a likely opening
+  for (const Decision& d : ds)
+    if (d.kind == 0 && d.confidence >= kMinConfidence) opening_lines.push_back(d.line);
+  auto runs_on = [&](const Decision& d) {
+    return d.kind == 0 &&
+           std::binary_search(opening_lines.begin(), opening_lines.end(), d.line + 1);
+  };
+  size_t open = ds.size();  // the pending opening of the line
+  auto unpaired = [&](Decision& d) {
+    if (!runs_on(d)) d.confidence *= kUnpairedFactor;
+  };
+  for (size_t i = 0; i < ds.size(); ++i) {
+    Decision& d = ds[i];
+    if (d.confidence < kMinConfidence) continue;
+    if (open < ds.size() && ds[open].line != d.line) {
+      unpaired(ds[open]);
+      open = ds.size();
+    }
+    if (d.kind <= 1) {
+      if (open < ds.size()) unpaired(ds[open]);
+      open = i;
+    } else if (open < ds.size()) {
+      const double c = std::min(ds[open].confidence, d.confidence);
+      ds[open].confidence = d.confidence = c;
+      open = ds.size();
+    } else {
+      d.confidence *= kUnpairedFactor;
+    }
+  }
+  if (open < ds.size()) unpaired(ds[open]);
+}
+
 void QuoteRestorer::run(const TextView& view, const std::vector<bool>& protected_tok,
-                        std::vector<Insertion>& out) const {
+                        std::vector<Insertion>& out, bool pair) const {
   const std::string_view text = view.text;
   // Bytes of protected tokens (URLs, e-mail addresses): no gap next to them.
   std::vector<uint8_t> blocked;
@@ -876,6 +917,7 @@ void QuoteRestorer::run(const TextView& view, const std::vector<bool>& protected
   Cues cues;
   collect(text, ds, cues);
   stack(ds, cues);
+  if (pair) pair_up(ds);
   for (const Decision& d : ds) {
     if (d.confidence < kMinConfidence) continue;
     if (!blocked.empty() && (blocked[d.pos] || (d.pos > 0 && blocked[d.pos - 1]))) continue;

@@ -50,9 +50,9 @@ class QuoteRestorer {
 
   // Appends one Insertion per restored quote with confidence >= 0.5, in
   // increasing order of pos. protected_tok[i] true: token i is inside a URL or
-  // e-mail address; no insertion touches it.
+  // e-mail address; no insertion touches it. pair: pair_up() the decisions.
   void run(const TextView& view, const std::vector<bool>& protected_tok,
-           std::vector<Insertion>& out) const;
+           std::vector<Insertion>& out, bool pair = true) const;
 
   // Posterior of an open (kind 0) or close (kind 1) quote at every candidate
   // gap of a line of damaged text (for training and tests): pos is the byte
@@ -95,6 +95,9 @@ class QuoteRestorer {
   void collect(std::string_view text, std::vector<Decision>& out, Cues& cues) const;
   // The document-level model: sets stacked and confidence of each decision.
   void stack(std::vector<Decision>& ds, const Cues& cues) const;
+  // Pairs openings with closings in each line (confidence of both: the lower)
+  // and lowers the confidence of a quote left without a partner.
+  static void pair_up(std::vector<Decision>& ds);
   // Feature indices of the document-level model that fire for a decision
   // (besides the logit slopes, indices kind * kPerKind + 1 and + 2).
   static void stack_features(const Decision& d, const Cues& cues, std::array<int, 1 + kCues>& idx);
