@@ -107,6 +107,10 @@ ModelEntry ModelTable::at_slot(size_t slot) const {
   return ModelEntry(reinterpret_cast<const float*>(s + off), blob);
 }
 
+uint64_t ModelTable::hash_at_slot(size_t slot) const {
+  return load<uint64_t>(slots_ + slot * slot_size_);
+}
+
 long ModelTable::slot_of(uint64_t hash) const {
   if (!slots_) return -1;
   if (hash == 0) hash = 1;

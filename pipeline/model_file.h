@@ -95,7 +95,8 @@ class ModelTable {
   // Index of the slot holding `hash`, or -1: a dense id for side arrays
   // built at load (0 .. slot_count()-1).
   long slot_of(uint64_t hash) const;
-  ModelEntry at_slot(size_t slot) const;  // empty entry for an empty slot
+  ModelEntry at_slot(size_t slot) const;     // empty entry for an empty slot
+  uint64_t hash_at_slot(size_t slot) const;  // the key hash a slot holds; 0 for an empty slot
   size_t slot_count() const { return slots_n_; }
   size_t size() const { return entries_; }
   uint32_t floats() const { return floats_; }

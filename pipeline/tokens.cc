@@ -67,7 +67,10 @@ TokenList tokenize(std::string_view text) {
     const int32_t start = i;
     CharClass cls;
     ascii = true;
-    next(i, cls);
+    if (s[i] < 0x80)  // the common case without the general step's call
+      cls = static_cast<CharClass>(kAsciiClass[s[i++]]);
+    else
+      next(i, cls);
     Token t{static_cast<uint32_t>(start), 0, TokenKind::kPunct, false, true};
     if (cls == kLetter || cls == kDigit || cls == kMark) {
       bool has_letter = cls == kLetter;
@@ -109,6 +112,11 @@ TokenList tokenize(std::string_view text) {
       t.kind = has_letter ? TokenKind::kWord : TokenKind::kNumber;
     } else if (cls == kHSpace) {
       while (i < n) {
+        if (s[i] < 0x80) {  // ASCII without the general step
+          if (kAsciiClass[s[i]] != kHSpace) break;
+          ++i;
+          continue;
+        }
         int32_t j = i;
         CharClass c2;
         const bool was_ascii = ascii;

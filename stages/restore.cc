@@ -49,9 +49,13 @@ std::string ascii_lower(std::string_view s) {
 bool is_upper(char c) { return c >= 'A' && c <= 'Z'; }
 bool is_lower(char c) { return c >= 'a' && c <= 'z'; }
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
-bool has_digit(std::string_view s) { return std::any_of(s.begin(), s.end(), is_digit); }
+// Lambdas, not function pointers, as predicates: the compiler inlines them
+// (these run for every word).
+bool has_digit(std::string_view s) {
+  return std::any_of(s.begin(), s.end(), [](char c) { return is_digit(c); });
+}
 bool all_upper(std::string_view s) {
-  return s.size() >= 2 && std::none_of(s.begin(), s.end(), is_lower);
+  return s.size() >= 2 && std::none_of(s.begin(), s.end(), [](char c) { return is_lower(c); });
 }
 // A lowercase letter followed by a capital inside the token ("JoeBiden").
 bool has_camel_seam(std::string_view s) {
@@ -123,7 +127,15 @@ class RestoreStage final : public Stage {
   StageResult run(const TextView& view) const override {
     Run r{view, {}, {}, false, -1, {}, false, {}, {}, {}, {}};
     prepare(r);
+    // The lexicon slot of each word is prefetched a few words ahead: its
+    // cache miss is the largest single cost of a word.
+    constexpr size_t kPrefetchAhead = 16;  // tokens (about 8 words)
+    size_t prefetched = 0;
     for (size_t i = 0; i < view.tokens.size(); ++i) {
+      for (; prefetched < std::min(view.tokens.size(), i + kPrefetchAhead); ++prefetched) {
+        const Token& p = view.tokens[prefetched];
+        if (p.kind == TokenKind::kWord && p.ascii) model_.prefetch_word(p.in(view.text));
+      }
       const Token& t = view.tokens[i];
       if (r.protected_tok[i]) continue;
       if (t.kind == TokenKind::kWord && t.ascii)
@@ -148,7 +160,7 @@ class RestoreStage final : public Stage {
   struct Run {
     const TextView& view;
     std::vector<bool> protected_tok;                 // inside a URL or e-mail address
-    std::unordered_set<std::string_view> doc_words;  // filled on first use (words())
+    std::unordered_set<std::string_view> doc_words;  // capitalised_words(), on first use
     bool doc_words_ready = false;
     int register_class = -1;  // the document's, for the context model (on first use)
     // Words glued by a dot to two or more different capitalised words
@@ -174,10 +186,13 @@ class RestoreStage final : public Stage {
       size_t cuts_begin, parts_begin, parts_end;
     };
     std::vector<Split> splits;
-    const std::unordered_set<std::string_view>& words() {
+    // The document's words that start with an ASCII capital: the only ones
+    // possessive_confidence() asks about (its names), so the set stays small.
+    const std::unordered_set<std::string_view>& capitalised_words() {
       if (!doc_words_ready) {
         for (const Token& t : view.tokens)
-          if (t.kind == TokenKind::kWord) doc_words.insert(t.in(view.text));
+          if (t.kind == TokenKind::kWord && is_upper(view.text[t.begin]))
+            doc_words.insert(t.in(view.text));
         doc_words_ready = true;
       }
       return doc_words;
@@ -255,8 +270,19 @@ class RestoreStage final : public Stage {
   }
 
   static bool is_apostrophe(const TextView& v, size_t i) {
-    std::string_view s = v.tokens[i].in(v.text);
-    return s == "'" || s == kApostrophe || s == "\u02bc";
+    // Asked twice per word: by length first, then the bytes.
+    const Token& t = v.tokens[i];
+    const std::string_view s(v.text.data() + t.begin, t.end - t.begin);
+    switch (s.size()) {
+      case 1:
+        return s[0] == '\'';
+      case 2:
+        return s == "\u02bc";
+      case 3:
+        return s == kApostrophe;
+      default:
+        return false;
+    }
   }
 
   void prepare(Run& r) const {
@@ -286,7 +312,9 @@ class RestoreStage final : public Stage {
   // A URL, e-mail address, file path, handle or domain ("vote.gov", not
   // "sea.Then"): its letters are not prose.
   static bool looks_like_address(std::string_view chunk) {
-    if (chunk.find_first_of("@/_#") != std::string_view::npos) return true;
+    // One pass over the bytes (find_first_of would call memchr per byte).
+    for (char c : chunk)
+      if (c == '@' || c == '/' || c == '_' || c == '#') return true;
     auto lower_at = [&](size_t k) {
       return k < chunk.size() && is_lower(static_cast<char>(chunk[k] | 0x20));
     };
@@ -363,7 +391,7 @@ class RestoreStage final : public Stage {
     const LexEntry* e = model_.lookup(ascii_lower(base));
     if (e && e->cap_share < 0.5) return 0;
     const double p = model_.possessive_share(base);
-    if (r.words().count(base)) {
+    if (r.capitalised_words().count(base)) {
       // Names written in the document take possessives (about 0.96 on dev),
       // unless their ending says demonym or plural-prone ("Chileans").
       why = "\"" + std::string(base) + "\" appears in this document";
@@ -405,18 +433,19 @@ class RestoreStage final : public Stage {
     // Acronyms (OFN, TLL, ITS): only an unmistakable negation (DONT, CANT).
     if (all_upper(tok) && tok.size() <= 4 && !(tok.size() == 4 && tok.substr(2) == "NT")) return;
     const std::string key = ascii_lower(tok);
-    const LexEntry* e = model_.lookup(key);
-    if (e && !e->forms.empty()) {
-      if (lexicon_apostrophe(r, i, key, *e)) return;
+    // Most words are known without forms: their entry is never read.
+    const RestoreModel::LexBrief lex = model_.brief(key);
+    if (lex.has_forms) {
+      if (lexicon_apostrophe(r, i, key, model_.entry(lex))) return;
     }
     if (has_digit(tok) ||
         !std::all_of(tok.begin(), tok.end(), [](char c) { return is_lower(c) || is_upper(c); }))
       return;
-    if (e) {
+    if (lex.known) {
       // A known token can still be two glued words when the pair is far more
       // frequent glued by a deleted separator than the token itself
       // ("JoeBiden": 8 as written, 303 as "Joe\u00a0Biden").
-      if (e->forms.empty()) glued(r, i, key, e->plain);
+      if (!lex.has_forms) glued(r, i, key, lex.plain);
       return;
     }
     std::string why;
@@ -647,8 +676,8 @@ class RestoreStage final : public Stage {
         begin = end;
         continue;
       }
-      if (const LexEntry* e = model_.lookup(parts[k]); e && !e->forms.empty())
-        lexicon_apostrophe(r, WordRef{i, begin, end, &lw, &rw}, parts[k], *e, 1.0);
+      if (const RestoreModel::LexBrief lex = model_.brief(parts[k]); lex.has_forms)
+        lexicon_apostrophe(r, WordRef{i, begin, end, &lw, &rw}, parts[k], model_.entry(lex), 1.0);
       begin = end;
     }
     r.splits.push_back({first_cut, first_part, r.out.size()});
@@ -705,11 +734,18 @@ class RestoreStage final : public Stage {
     double best_m = 0;
     size_t inner_caps = 0;  // capitals after the first letter
     for (size_t j = 1; j < tok.size(); ++j) inner_caps += is_upper(tok[j]);
+    // No cut can pass when even the commonest pair of the table, with the
+    // seam bonus if the token has a seam, is too rare against the token's
+    // own count: most known words are ruled out without a probe.
+    const double max_m =
+        model_.max_pair_count() * (has_camel_seam(tok) ? std::exp(restore::kCamelSeamBonus) : 1.0);
+    if (max_m < 4 * (known_plain + 1)) return;
     for (size_t k = 2; k + 2 <= tok.size(); ++k) {
       if (inner_caps > (is_upper(tok[k]) ? 1u : 0u)) continue;  // a capital elsewhere
       std::string_view w1(key.data(), k), w2(key.data() + k, key.size() - k);
-      // The pair table first: one probe that rules out nearly every cut, so
-      // the parts' lexicon lookups run only for the few it keeps.
+      // The pair first (its filter, then its table): that rules out nearly
+      // every cut, so the parts' lexicon lookups run only for the few it keeps.
+      if (!model_.may_be_common_pair(w1, w2)) continue;  // glued < kCommonPair times
       GlueCounts pr = model_.pair(w1, w2);
       // A seam written lower -> Upper ("WhiteHouse") is a cut far more often
       // than the lexicon's case-blind count of the token suggests (its
@@ -718,7 +754,8 @@ class RestoreStage final : public Stage {
       const double m =
           (pr.dash + pr.nbsp) *
           (is_lower(tok[k - 1]) && is_upper(tok[k]) ? std::exp(restore::kCamelSeamBonus) : 1.0);
-      if (pr.dash + pr.nbsp < 4 || m < 4 * (known_plain + 1) || m <= best_m) continue;
+      if (pr.dash + pr.nbsp < restore::kCommonPair || m < 4 * (known_plain + 1) || m <= best_m)
+        continue;
       if (glue_.part_logp(w1) == -INFINITY || glue_.part_logp(w2) == -INFINITY) continue;
       best_m = m, best_at = k;
     }

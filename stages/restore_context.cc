@@ -60,11 +60,18 @@ int register_bucket(size_t contractions, size_t words) {
   return per_k < 3 ? 1 : per_k < 10 ? 2 : 3;
 }
 
-// `lengths`: bit n clear when no key of `contractions` has n bytes (those
-// words are not looked up).
+// Bit of a word's first and last byte in the edge filter, case-blind for
+// letters (c & 31 is the same for 'a' and 'A').
+size_t edge_bit(std::string_view w) {
+  return (static_cast<size_t>(w.front() & 31) << 5) | static_cast<size_t>(w.back() & 31);
+}
+
+// `lengths`: bit n clear when no key of `contractions` has n bytes; `edges`
+// (or nullptr): bit edge_bit() clear when no key starts and ends so. Those
+// words are not looked up.
 template <class Set>
-int register_of(const Set& contractions, uint64_t lengths, std::string_view text,
-                const TokenList& toks) {
+int register_of(const Set& contractions, uint64_t lengths, const uint64_t* edges,
+                std::string_view text, const TokenList& toks) {
   size_t words = 0, hits = 0;
   char buf[16];
   for (const Token& t : toks) {
@@ -72,6 +79,10 @@ int register_of(const Set& contractions, uint64_t lengths, std::string_view text
     ++words;
     const size_t n = t.end - t.begin;
     if (n < 2 || n > sizeof buf || !((lengths >> n) & 1)) continue;
+    if (edges) {
+      const size_t e = edge_bit(t.in(text));
+      if (!((edges[e >> 6] >> (e & 63)) & 1)) continue;
+    }
     for (size_t k = 0; k < n; ++k) {
       char c = text[t.begin + k];
       buf[k] = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
@@ -117,7 +128,8 @@ bool deleted_token(std::string_view text, const Token& t) {
 }
 
 // One neighbour step from token k (exclusive) in direction dir (+1/-1):
-// fills `out` and returns the index past it, or -1 at a line edge.
+// fills `out` (its buffer reused) and returns the index past it, or -1 at a
+// line edge.
 long step(std::string_view text, const TokenList& toks, long k, int dir, std::string& out) {
   const long n = static_cast<long>(toks.size());
   auto at_end = [&](long m) { return m < 0 || m >= n; };
@@ -129,11 +141,9 @@ long step(std::string_view text, const TokenList& toks, long k, int dir, std::st
     return -1;
   }
   const Token& t = toks[k];
-  if (t.kind != TokenKind::kWord && t.kind != TokenKind::kNumber) {
-    out = std::string(t.in(text));
-    return k;
-  }
-  std::vector<std::string_view> parts{t.in(text)};
+  out.assign(t.in(text));
+  if (t.kind != TokenKind::kWord && t.kind != TokenKind::kNumber) return k;
+  // Pieces glued by deleted characters, joined in text order.
   long m = k + dir;
   long last = k;
   while (true) {
@@ -142,14 +152,15 @@ long step(std::string_view text, const TokenList& toks, long k, int dir, std::st
       p += dir;
     if (at_end(p) || p == m) break;
     if (toks[p].kind != TokenKind::kWord && toks[p].kind != TokenKind::kNumber) break;
-    parts.push_back(toks[p].in(text));
+    if (dir > 0)
+      out.append(toks[p].in(text));
+    else
+      out.insert(0, toks[p].in(text));
     last = p;
     m = p + dir;
   }
-  if (dir < 0) std::reverse(parts.begin(), parts.end());
-  out.clear();
-  for (auto p : parts) out += p;
-  out = ascii_lower(out);
+  for (char& c : out)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
   return last;
 }
 
@@ -161,13 +172,17 @@ std::string_view case_of(std::string_view w) {
   return all ? "A" : "C";
 }
 
-// Feature values of token i as strings (the trainer keeps them readable).
-std::array<std::string, kContextViews> feature_values(std::string_view text, const TokenList& toks,
-                                                      size_t i, int register_class,
-                                                      const std::string* prev,
-                                                      const std::string* next) {
+// Feature values of token i as strings (the trainer keeps them readable),
+// in buffers the caller reuses: no allocation per word once they are warm.
+struct FeatureValues {
   std::array<std::string, kContextViews> v;
-  std::string p1, p2, n1, n2;
+  std::string p1, p2, n1, n2;  // the neighbours
+};
+
+void feature_values(std::string_view text, const TokenList& toks, size_t i, int register_class,
+                    const std::string* prev, const std::string* next, FeatureValues& fv) {
+  auto& v = fv.v;
+  std::string &p1 = fv.p1, &p2 = fv.p2, &n1 = fv.n1, &n2 = fv.n2;
   long k = static_cast<long>(i);
   long pk = step(text, toks, k, -1, p1);
   if (prev) p1 = *prev;
@@ -181,23 +196,34 @@ std::array<std::string, kContextViews> feature_values(std::string_view text, con
     step(text, toks, nk, +1, n2);
   else
     n2 = nk < 0 ? "</s>" : "";
+  auto joined = [](std::string& out, const std::string& a, const std::string& b) {
+    out.assign(a).append(1, ' ').append(b);
+  };
   v[kPrev] = p1;
   v[kNext] = n1;
-  v[kPrev2] = p2.empty() ? "" : p2 + " " + p1;
-  v[kNext2] = n2.empty() ? "" : n1 + " " + n2;
-  v[kAround] = p1 + " " + n1;
-  v[kCase] = std::string(case_of(toks[i].in(text)));
-  v[kRegister] = "r" + std::to_string(register_class);
+  if (p2.empty())
+    v[kPrev2].clear();
+  else
+    joined(v[kPrev2], p2, p1);
+  if (n2.empty())
+    v[kNext2].clear();
+  else
+    joined(v[kNext2], n1, n2);
+  joined(v[kAround], p1, n1);
+  v[kCase] = case_of(toks[i].in(text));
+  v[kRegister].assign(1, 'r').append(std::to_string(register_class));
   // Word endings carry the syntax for words too rare to have weights of
   // their own ("individuals were", "were finalizing").
-  auto ending = [](const std::string& w) {
+  auto ending = [](std::string& out, const std::string& w) {
     const bool word = w.size() >= 5 &&
                       std::all_of(w.begin(), w.end(), [](char c) { return c >= 'a' && c <= 'z'; });
-    return word ? w.substr(w.size() - 3) : std::string();
+    if (word)
+      out.assign(w, w.size() - 3);
+    else
+      out.clear();
   };
-  v[kNextSuffix] = ending(n1);
-  v[kPrevSuffix] = ending(p1);
-  return v;
+  ending(v[kNextSuffix], n1);
+  ending(v[kPrevSuffix], p1);
 }
 
 }  // namespace
@@ -215,7 +241,9 @@ std::string context_neighbour(std::string_view text, const TokenList& toks, size
 ContextFeatures context_features(std::string_view text, const TokenList& toks, size_t i,
                                  int register_class, const std::string* prev,
                                  const std::string* next) {
-  auto values = feature_values(text, toks, i, register_class, prev, next);
+  thread_local FeatureValues fv;
+  feature_values(text, toks, i, register_class, prev, next, fv);
+  const auto& values = fv.v;
   ContextFeatures f;
   for (int view = 0; view < kContextViews; ++view)
     f.h[view] = values[view].empty() ? 0 : value_hash(view, values[view]);
@@ -292,42 +320,6 @@ void set_kinds(AmbiguousWord& w) {
 
 }  // namespace
 
-namespace {
-
-// x = s when s is a plain decimal ("-0.125", "42") of at most 15 digits: the
-// digits as an integer (exact in a double) divided by an exact power of ten,
-// so the one rounding is the correctly rounded result std::from_chars gives,
-// at a fraction of its cost. False for anything else (the caller falls back).
-bool plain_decimal(std::string_view s, double& x) {
-  static constexpr double kPow10[] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
-                                      1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
-  size_t i = 0;
-  const bool neg = !s.empty() && s[0] == '-';
-  if (neg) ++i;
-  uint64_t m = 0;
-  int digits = 0, frac = -1;
-  const size_t int_start = i;
-  for (; i < s.size(); ++i) {
-    const char c = s[i];
-    if (c >= '0' && c <= '9') {
-      m = m * 10 + static_cast<uint64_t>(c - '0');
-      if (++digits > 15) return false;
-      if (frac >= 0) ++frac;
-    } else if (c == '.' && frac < 0 && i > int_start && i + 1 < s.size()) {
-      frac = 0;
-    } else {
-      return false;
-    }
-  }
-  if (digits == 0) return false;
-  double v = static_cast<double>(m);
-  if (frac > 0) v /= kPow10[frac];
-  x = neg ? -v : v;
-  return true;
-}
-
-}  // namespace
-
 // The table holds hundreds of thousands of weight rows: parsed in place
 // (string views and from_chars, no copy per field) to load in well under a
 // second.
@@ -396,6 +388,10 @@ ContextModel ContextModel::load(const std::string& dir) {
     } else if (f[0] == "R" && nf == 2) {
       m.contractions_.emplace(f[1]);
       if (f[1].size() < 64) m.contraction_lengths_ |= uint64_t{1} << f[1].size();
+      if (!f[1].empty()) {
+        const size_t e = edge_bit(f[1]);
+        m.contraction_edges_[e >> 6] |= uint64_t{1} << (e & 63);
+      }
     } else if (f[0] == "K" && nf == 4) {
       AmbiguousWord& w = m.words_[std::string(f[1])];
       w.readings.emplace_back(f[2]);
@@ -421,14 +417,14 @@ ContextModel ContextModel::load(const std::string& dir) {
 }
 
 int ContextModel::register_class(std::string_view text, const TokenList& toks) const {
-  return register_of(contractions_, contraction_lengths_, text, toks);
+  return register_of(contractions_, contraction_lengths_, contraction_edges_.data(), text, toks);
 }
 
 void ContextModel::WeightTable::reserve(size_t rows) {
   size_t cap = 16;
   while (3 * cap < 4 * rows) cap *= 2;
   if (cap <= slots_.size()) return;
-  std::vector<Slot> old = std::move(slots_);
+  const std::vector<Slot, HugePageAllocator<Slot>> old = std::move(slots_);
   slots_.assign(cap, Slot{});
   mask_ = cap - 1;
   used_ = 0;
@@ -514,7 +510,9 @@ class ContextCounter final : public Counter {
   void add(std::string_view /*clean*/, const StrippedText& s, double weight) override {
     const TokenList toks = tokenize(s.text);
     const bool held_out = pass_ == 1 && (doc_++ % kHeldOutEvery) == kHeldOutEvery - 1;
-    const int reg = pass_ == 1 ? register_of(contractions_, ~uint64_t{0}, s.text, toks) : 0;
+    const int reg =
+        pass_ == 1 ? register_of(contractions_, ~uint64_t{0}, nullptr, s.text, toks) : 0;
+    FeatureValues fv;
     for (size_t i = 0; i < toks.size(); ++i) {
       const Token& t = toks[i];
       if (t.kind != TokenKind::kWord) continue;
@@ -532,7 +530,8 @@ class ContextCounter final : public Counter {
                        k.word.readings.begin();
       if (r == k.word.readings.size()) continue;  // a rare reading, pruned
       Instance in{it->second, static_cast<uint8_t>(r), static_cast<float>(weight), held_out, {}};
-      const auto values = feature_values(s.text, toks, i, reg, nullptr, nullptr);
+      feature_values(s.text, toks, i, reg, nullptr, nullptr, fv);
+      const auto& values = fv.v;
       for (int view = 0; view < kContextViews; ++view) {
         if (values[view].empty()) continue;
         const uint64_t fv = value_hash(view, values[view]);

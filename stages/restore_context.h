@@ -37,6 +37,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "pipeline/huge_pages.h"
 #include "pipeline/tokens.h"
 #include "stages/restore_channel.h"
 
@@ -124,7 +125,7 @@ class ContextModel {
       uint64_t key = 0;  // 0: empty (the weight of key 0 lives in zero_)
       float w = 0;
     };
-    std::vector<Slot> slots_;
+    std::vector<Slot, HugePageAllocator<Slot>> slots_;  // megabytes, probed at random
     uint64_t mask_ = 0;
     size_t used_ = 0;
     float zero_ = 0;
@@ -135,9 +136,11 @@ class ContextModel {
   WeightTable weights_;
   double temperature_ = 1.0;
   StringSet contractions_;
-  // Bit n set: some contraction key has n bytes (a cheap test before the
-  // set's lookup, run for every word of every document).
+  // Cheap tests before the set's lookup, run for every word of every
+  // document. Bit n set: some contraction key has n bytes. Edges: bit
+  // (first byte & 31) * 32 + (last byte & 31) set for some key.
   uint64_t contraction_lengths_ = 0;
+  std::array<uint64_t, 16> contraction_edges_{};
 };
 
 std::unique_ptr<Counter> make_context_counter();

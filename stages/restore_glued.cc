@@ -141,19 +141,26 @@ double GlueSegmenter::dash_share(std::string_view w1, std::string_view w2) const
 }
 
 double GlueSegmenter::apostrophe_part(std::string_view w, std::vector<size_t>& pos) const {
-  const LexEntry* e = model_->lookup(w);
-  if (!e || e->forms.empty() || model_->is_ambiguous(w)) return 0;
-  const auto& f = *std::max_element(e->forms.begin(), e->forms.end(),
+  return apostrophe_part(w, model_->brief(w), pos);
+}
+
+double GlueSegmenter::apostrophe_part(std::string_view w, const RestoreModel::LexBrief& lex,
+                                      std::vector<size_t>& pos) const {
+  if (!lex.has_forms || model_->is_ambiguous(w)) return 0;
+  const LexEntry& e = model_->entry(lex);
+  const auto& f = *std::max_element(e.forms.begin(), e.forms.end(),
                                     [](const auto& a, const auto& b) { return a.count < b.count; });
-  if (f.count < 10 * (e->plain + 0.5)) return 0;
+  if (f.count < 10 * (e.plain + 0.5)) return 0;
   pos.clear();
   if (!apostrophe_insertions(w, f.form, pos)) return 0;
   return f.count;
 }
 
 double GlueSegmenter::part_count(std::string_view part) const {
+  // One lexicon probe for both readings (segment() asks for every substring).
+  const RestoreModel::LexBrief lex = model_->brief(part);
   std::vector<size_t> unused;
-  return std::max(model_->word_count(part), apostrophe_part(part, unused));
+  return std::max(lex.plain, apostrophe_part(part, lex, unused));
 }
 
 double GlueSegmenter::part_logp(std::string_view part) const {

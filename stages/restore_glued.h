@@ -154,6 +154,10 @@ class GlueSegmenter {
   double dash_share(std::string_view w1, std::string_view w2) const;
 
  private:
+  // apostrophe_part() for a key already looked up.
+  double apostrophe_part(std::string_view w, const RestoreModel::LexBrief& lex,
+                         std::vector<size_t>& pos) const;
+
   const RestoreModel* model_;
   GlueWeights weights_;
 };

@@ -1,5 +1,6 @@
 #include "stages/restore_model.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
@@ -9,6 +10,28 @@ namespace copydesk::restore {
 namespace {
 
 char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+
+// Home slot of a key hash in the lexicon index (FNV's low bits alone are
+// poorly mixed).
+uint64_t index_home(uint64_t h) {
+  h ^= h >> 33;
+  h *= 0xff51afd7ed558ccdull;
+  h ^= h >> 33;
+  return h;
+}
+
+// The common-pair filter: 2^15 bits, two bits per pair from the mixed hash.
+constexpr uint64_t kPairFilterMask = (uint64_t{1} << 15) - 1;
+uint64_t pair_hash(std::string_view w1, std::string_view w2) {
+  return ModelHash().add(w1).add(' ').add(w2).value();
+}
+
+GlueCounts glue_counts(ModelEntry e) {
+  if (!e) return GlueCounts{};
+  return GlueCounts{model_layout::decimal_count(e.value(0)),
+                    model_layout::decimal_count(e.value(1)),
+                    model_layout::decimal_count(e.value(2))};
+}
 
 }  // namespace
 
@@ -34,7 +57,10 @@ RestoreModel RestoreModel::load(const std::string& dir) {
   }
   auto corrupt = [&](const std::string& what) { throw ConfigError(file.path() + ": " + what); };
   // Lexicon entries: decoded once (the API hands out LexEntry pointers).
-  m.lex_slot_.assign(m.lexicon_.slot_count(), UINT32_MAX);
+  size_t cap = 16;
+  while (2 * cap < 3 * m.lexicon_.size()) cap *= 2;
+  m.lex_index_.assign(cap, LexSlot{});
+  m.lex_mask_ = cap - 1;
   m.lex_entries_.reserve(m.lexicon_.size());
   for (size_t s = 0; s < m.lexicon_.slot_count(); ++s) {
     ModelEntry e = m.lexicon_.at_slot(s);
@@ -54,9 +80,24 @@ RestoreModel RestoreModel::load(const std::string& dir) {
       le.forms.push_back({std::string(blob.substr(4, len)), decimal_count(c)});
       blob.remove_prefix(8 + len);
     }
-    m.lex_slot_[s] = static_cast<uint32_t>(m.lex_entries_.size());
+    const uint64_t h = m.lexicon_.hash_at_slot(s);
+    uint64_t k = index_home(h) & m.lex_mask_;
+    while (m.lex_index_[k].hash != 0) k = (k + 1) & m.lex_mask_;
+    m.lex_index_[k] = {
+        h, e.value(0),
+        static_cast<uint32_t>(m.lex_entries_.size()) | (le.forms.empty() ? 0 : kHasForms)};
     m.lex_entries_.push_back(std::move(le));
   }
+  m.common_pairs_.assign((kPairFilterMask + 1) / 64, 0);
+  for (size_t s = 0; s < m.pairs_.slot_count(); ++s)
+    if (ModelEntry e = m.pairs_.at_slot(s)) {
+      const GlueCounts g = glue_counts(e);  // as pair() returns them
+      m.max_pair_count_ = std::max(m.max_pair_count_, g.dash + g.nbsp);
+      if (g.dash + g.nbsp < kCommonPair) continue;
+      const uint64_t h = index_home(m.pairs_.hash_at_slot(s));
+      for (uint64_t bit : {h & kPairFilterMask, (h >> 32) & kPairFilterMask})
+        m.common_pairs_[bit >> 6] |= uint64_t{1} << (bit & 63);
+    }
   m.labels_by_slot_.resize(m.labels_.slot_count());
   for (size_t s = 0; s < m.labels_.slot_count(); ++s)
     if (ModelEntry e = m.labels_.at_slot(s)) {
@@ -75,17 +116,36 @@ const RestoreModel::Label* RestoreModel::label(std::string_view token) const {
   return s < 0 ? nullptr : &labels_by_slot_[s];
 }
 
+const RestoreModel::LexSlot* RestoreModel::lex_slot(uint64_t hash) const {
+  for (uint64_t k = index_home(hash) & lex_mask_;; k = (k + 1) & lex_mask_) {
+    const LexSlot& s = lex_index_[k];
+    if (s.hash == hash) return &s;
+    if (s.hash == 0) return nullptr;
+  }
+}
+
 const LexEntry* RestoreModel::lookup(std::string_view key) const {
-  long s = lexicon_.slot_of(model_hash(key));
-  return s < 0 ? nullptr : &lex_entries_[lex_slot_[s]];
+  const LexSlot* s = lex_slot(model_hash(key));
+  return s ? &lex_entries_[s->entry & ~kHasForms] : nullptr;
+}
+
+RestoreModel::LexBrief RestoreModel::brief(std::string_view key) const {
+  const LexSlot* s = lex_slot(model_hash(key));
+  if (!s) return {};
+  return {true, (s->entry & kHasForms) != 0, model_layout::decimal_count(s->plain),
+          s->entry & ~kHasForms};
+}
+
+void RestoreModel::prefetch_word(std::string_view token) const {
+  ModelHash h;
+  for (char c : token) h.add(ascii_lower(c));
+  __builtin_prefetch(&lex_index_[index_home(h.value()) & lex_mask_]);
 }
 
 double RestoreModel::word_count(std::string_view key) const {
-  // Read from the mapped slot (the same float LexEntry::plain was decoded
-  // from), not through lex_slot_ and lex_entries_: the glued-word search asks
-  // for many substrings of each word, and each hop is another cache miss.
-  const ModelEntry e = lexicon_.find(model_hash(key));
-  return e ? model_layout::decimal_count(e.value(0)) : 0.0;
+  // From the index's slot (the same float LexEntry::plain was decoded from):
+  // the glued-word search asks for many substrings of each word.
+  return brief(key).plain;
 }
 
 bool RestoreModel::is_ambiguous(std::string_view key) const {
@@ -192,21 +252,19 @@ double RestoreModel::possessive_share(std::string_view base) const {
   return prior;
 }
 
-namespace {
-GlueCounts glue_counts(ModelEntry e) {
-  if (!e) return GlueCounts{};
-  return GlueCounts{model_layout::decimal_count(e.value(0)),
-                    model_layout::decimal_count(e.value(1)),
-                    model_layout::decimal_count(e.value(2))};
-}
-}  // namespace
-
 GlueCounts RestoreModel::glue(std::string_view word, char side) const {
   return glue_counts((side == 'L' ? glue_left_ : glue_right_).find(model_hash(word)));
 }
 
 GlueCounts RestoreModel::pair(std::string_view w1, std::string_view w2) const {
-  return glue_counts(pairs_.find(ModelHash().add(w1).add(' ').add(w2).value()));
+  return glue_counts(pairs_.find(pair_hash(w1, w2)));
+}
+
+bool RestoreModel::may_be_common_pair(std::string_view w1, std::string_view w2) const {
+  const uint64_t h = index_home(pair_hash(w1, w2));
+  for (uint64_t bit : {h & kPairFilterMask, (h >> 32) & kPairFilterMask})
+    if (!((common_pairs_[bit >> 6] >> (bit & 63)) & 1)) return false;
+  return true;
 }
 
 const GapCounts* RestoreModel::gap(std::string_view kind, std::string_view left,

@@ -21,6 +21,7 @@
 #include <string_view>
 #include <vector>
 
+#include "pipeline/huge_pages.h"
 #include "pipeline/model_file.h"
 
 namespace copydesk::restore {
@@ -49,6 +50,9 @@ struct GlueCounts {
   double dash = 0, nbsp = 0, other = 0;
 };
 
+// A pair glued (dash + nbsp) at least this often can split a known token.
+inline constexpr double kCommonPair = 4;
+
 class RestoreModel {
  public:
   // Maps dir/model.bin; throws ConfigError when it is missing, truncated,
@@ -57,6 +61,21 @@ class RestoreModel {
   static RestoreModel load(const std::string& dir);
 
   const LexEntry* lookup(std::string_view key) const;
+  // What most words need of their lexicon row, without reading the entry
+  // (one cache miss where lookup() costs two): whether the key is known, its
+  // plain count (LexEntry::plain) and whether it has forms.
+  struct LexBrief {
+    bool known = false;
+    bool has_forms = false;
+    double plain = 0;
+    uint32_t entry = 0;  // for entry()
+  };
+  LexBrief brief(std::string_view key) const;
+  // Starts loading the index slot brief() will read for this token (as
+  // written: it is ASCII-lowercased here), so that a caller walking the
+  // words can overlap their cache misses. No effect on results.
+  void prefetch_word(std::string_view token) const;
+  const LexEntry& entry(const LexBrief& b) const { return lex_entries_[b.entry]; }
   // Weighted count of the key as a plain word (0 when unknown).
   double word_count(std::string_view key) const;
 
@@ -75,6 +94,13 @@ class RestoreModel {
   // Pair counts (w1, w2) glued by a deleted dash / nbsp.
   GlueCounts pair(std::string_view w1, std::string_view w2) const;
   GlueCounts glue_prior() const { return glue_prior_; }
+  // The largest dash + nbsp of any pair: a bound that rules out a token's
+  // cuts without probing them.
+  double max_pair_count() const { return max_pair_count_; }
+  // False when pair(w1, w2) certainly has dash + nbsp < kCommonPair: a
+  // Bloom filter (32 Kbit, stays in L1) over the few pairs glued that often,
+  // asked before the table for each cut of a known token.
+  bool may_be_common_pair(std::string_view w1, std::string_view w2) const;
 
   // What was deleted at a gap of this kind ("punct,", "space2", "spaceN")
   // with these left / right context classes; nullptr if never seen.
@@ -105,11 +131,27 @@ class RestoreModel {
   //             class: "P" plain plurals (workers), "S" possessives (worker\u2019s)
   ModelTable context_, pooled_, totals_, class_;
   GlueCounts glue_prior_;
+  double max_pair_count_ = 0;
+  std::vector<uint64_t> common_pairs_;  // the filter's bits
   // The API hands out pointers to LexEntry / Label / GapCounts: those
   // (owning strings and doubles) are decoded once at load, indexed by the
-  // slot of their key in the mapped table.
-  std::vector<uint32_t> lex_slot_;  // slot -> index into lex_entries_
+  // slot of their key in the mapped table (labels, gaps) or by lex_index_.
   std::vector<LexEntry> lex_entries_;
+  // The lexicon's own index, built at load, for the lookup every word makes:
+  // one probe of 16-byte slots (the key's hash, its plain count and its
+  // entry), where the mapped table costs dependent misses on its tag, its
+  // slot, the slot's entry index and the entry. Open addressing with linear
+  // probing over a power of two of slots, at most 2/3 full; in huge pages
+  // (2 MB for the shipped lexicon).
+  struct LexSlot {
+    uint64_t hash = 0;   // model_hash of the key; 0: empty
+    float plain = 0;     // as stored (decimal_count() gives LexEntry::plain)
+    uint32_t entry = 0;  // index into lex_entries_, kHasForms set when it has forms
+  };
+  static constexpr uint32_t kHasForms = 1u << 31;
+  std::vector<LexSlot, HugePageAllocator<LexSlot>> lex_index_;
+  uint64_t lex_mask_ = 0;
+  const LexSlot* lex_slot(uint64_t hash) const;
   std::vector<Label> labels_by_slot_;
   std::vector<GapCounts> gaps_by_slot_;
 };

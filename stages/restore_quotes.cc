@@ -1,13 +1,13 @@
 #include "stages/restore_quotes.h"
 
 #include <spdlog/spdlog.h>
-#include <sys/mman.h>
 
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <span>
 #include <unordered_map>
 
 #include "pipeline/data_files.h"
@@ -23,7 +23,7 @@ constexpr double kMinConfidence = 0.5;  // below this no insertion is proposed
 constexpr double kMaxLogit = 30.0;
 constexpr double kSkipLogit = -5.0;  // cheap-feature logit below which a gap is not scored further
 
-bool is_alnum(unsigned char c) {
+inline bool is_alnum(unsigned char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c >= 0x80;
 }
 bool is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
@@ -124,16 +124,20 @@ void scan_line(std::string_view s, LineInfo& li) {
   for (size_t k = 0; k < li.words.size(); ++k) {
     const WordSpan& w = li.words[k];
     const std::string_view ws = s.substr(w.b, w.e - w.b);
-    const bool caps = ws.size() >= 2 && std::all_of(ws.begin(), ws.end(), [](char ch) {
-                        return is_upper(static_cast<unsigned char>(ch));
-                      });
+    // One pass for the case, the digits and word_part()'s hash.
+    bool caps = ws.size() >= 2, num = false;
+    uint64_t h = kFnvBasis;
+    for (size_t i = 0; i < ws.size(); ++i) {
+      const auto ch = static_cast<unsigned char>(ws[i]);
+      caps = caps && is_upper(ch);
+      num = num || is_digit(ch);
+      if (i < 20) h = fnv(h, lower(ws[i]));
+    }
     li.lower_before.push_back(li.lower_before.back() +
                               is_lower_ascii(static_cast<unsigned char>(ws[0])));
     li.caps_before.push_back(li.caps_before.back() + caps);
-    const bool num = std::any_of(ws.begin(), ws.end(),
-                                 [](char ch) { return is_digit(static_cast<unsigned char>(ch)); });
     li.nums.push_back(num);
-    li.hashes.push_back(word_part(ws, num));
+    li.hashes.push_back(num ? word_part(ws, true) : h);
     if (w.b >= 2 && s[w.b - 1] == ' ' &&
         std::string_view(".,!?;:").find(s[w.b - 2]) != std::string_view::npos &&
         is_lower_ascii(static_cast<unsigned char>(s[w.b])))
@@ -160,7 +164,7 @@ struct Cursor {
 // not between two spaces, and not an ordinary gap between two words ("word
 // _word", "word_ word"): those hold few quotes (scare quotes, titles) and
 // most gaps, and are skipped in training and decoding alike.
-bool candidate_gap(std::string_view s, size_t p) {
+inline bool candidate_gap(std::string_view s, size_t p) {
   if (s.empty()) return false;
   const auto at = [&](size_t i) { return static_cast<unsigned char>(s[i]); };
   const bool la = p > 0 && is_alnum(at(p - 1));
@@ -325,12 +329,23 @@ void add_shape(KeyBuilder& kb, const GapCtx& c) {
   if (c.rend) kb.byte('$');
 }
 
+// The hash of a feature: its template id and its parts' hashes combined in
+// order (hash_key() of its key text gives the same). A variadic function
+// rather than a loop over an initializer_list: the compiler inlines it, at
+// some 20 features per candidate gap.
+template <class... Parts>
+inline uint64_t feature_hash(int tid, Parts... parts) {
+  uint64_t h = seed(tid);
+  ((h = combine(h, static_cast<uint64_t>(parts))), ...);
+  return finish(h);
+}
+
 // Calls f(hash) for every feature of the gap (run time: from the part
 // hashes). for_each_feature below writes the same features as key text.
-// After the first five (bias, shape, nearest words), more() is asked whether
-// the rest is worth computing.
-template <class F, class More>
-void for_each_hash(const GapCtx& c, F&& f, More&& more) {
+// The first five (bias, shape, nearest words) decide whether the decoder
+// reads the rest (kCheapFeatures in line_posteriors()).
+template <class F>
+void for_each_hash(const GapCtx& c, F&& f) {
   uint64_t shape = kFnvBasis, lg = kFnvBasis, rg = kFnvBasis;
   if (c.lstart) shape = fnv(shape, '^');
   for (char ch : c.lglue) shape = fnv(shape, key_char(ch)), lg = fnv(lg, key_char(ch));
@@ -339,30 +354,25 @@ void for_each_hash(const GapCtx& c, F&& f, More&& more) {
   if (c.rend) shape = fnv(shape, '$'), lg = fnv(lg, '$');
   if (c.lstart) rg = fnv(rg, '^');
   auto two = [](char a, char b) { return fnv(fnv(kFnvBasis, a), b); };
-  auto key = [&](int tid, std::initializer_list<uint64_t> parts) {
-    uint64_t h = seed(tid);
-    for (uint64_t p : parts) h = combine(h, p);
-    f(finish(h));
-  };
-  key(0, {kFnvBasis});
-  key(1, {shape});
-  key(2, {shape, two(c.lcap, c.rcap)});
-  key(3, {c.lwh[0], lg});
-  key(4, {rg, c.rwh[0]});
-  if (!more()) return;
-  key(5, {c.lwh[0], shape, fnv(kFnvBasis, c.rcap)});
-  key(6, {shape, c.rwh[0]});
-  key(7, {shape, c.rwh[0], c.rwh[1]});
-  key(8, {c.lwh[1], c.lwh[0], shape});
-  key(9, {c.lwh[0], shape, c.rwh[0]});
-  key(10, {shape, two(c.posb, c.rcap)});
-  key(11, {shape, two(c.endb, c.lcap)});
-  for (int j = 1; j < 4 && !c.lw[j].empty(); ++j) key(12, {shape, c.lwh[j]});
-  for (int j = 1; j < 3 && !c.rw[j].empty(); ++j) key(13, {shape, c.rwh[j]});
-  key(14, {shape, c.attrh});
-  key(15, {shape, c.introh});
-  key(16, {shape, two(c.lenb, c.rcap)});
-  key(17, {shape, two(c.lowb, c.capsb), fnv(kFnvBasis, c.posb)});
+  auto key = [&](int tid, auto... parts) { f(feature_hash(tid, parts...)); };
+  key(0, kFnvBasis);
+  key(1, shape);
+  key(2, shape, two(c.lcap, c.rcap));
+  key(3, c.lwh[0], lg);
+  key(4, rg, c.rwh[0]);
+  key(5, c.lwh[0], shape, fnv(kFnvBasis, c.rcap));
+  key(6, shape, c.rwh[0]);
+  key(7, shape, c.rwh[0], c.rwh[1]);
+  key(8, c.lwh[1], c.lwh[0], shape);
+  key(9, c.lwh[0], shape, c.rwh[0]);
+  key(10, shape, two(c.posb, c.rcap));
+  key(11, shape, two(c.endb, c.lcap));
+  for (int j = 1; j < 4 && !c.lw[j].empty(); ++j) key(12, shape, c.lwh[j]);
+  for (int j = 1; j < 3 && !c.rw[j].empty(); ++j) key(13, shape, c.rwh[j]);
+  key(14, shape, c.attrh);
+  key(15, shape, c.introh);
+  key(16, shape, two(c.lenb, c.rcap));
+  key(17, shape, two(c.lowb, c.capsb), fnv(kFnvBasis, c.posb));
 }
 
 // Calls f(hash, name) for every feature of the gap, with its key text.
@@ -551,14 +561,23 @@ void posteriors(const std::vector<Scored>& g, double end_inside,
   }
 }
 
-double parse_number(const std::string& path, const TsvRow& row, size_t field) {
-  const std::string& s = row.fields[field];
+// A row of quotes.tsv: its line and its fields (views into the file).
+struct Row {
+  size_t line;
+  std::span<const std::string_view> fields;
+};
+
+double parse_number(const std::string& path, const Row& row, size_t field) {
+  const std::string_view s = row.fields[field];
+  double v = 0;
+  if (plain_decimal(s, v)) return v;  // nearly every row: no copy, no strtod
+  const std::string str(s);
   char* end = nullptr;
-  double v = std::strtod(s.c_str(), &end);
-  if (s.empty() || end != s.c_str() + s.size() || !std::isfinite(v)) {
+  v = std::strtod(str.c_str(), &end);
+  if (str.empty() || end != str.c_str() + str.size() || !std::isfinite(v)) {
     size_t col = 1;
     for (size_t f = 0; f < field; ++f) col += row.fields[f].size() + 1;
-    throw ConfigError(data_error(path, row.line, col, "expected a number, found '" + s + "'"));
+    throw ConfigError(data_error(path, row.line, col, "expected a number, found '" + str + "'"));
   }
   return v;
 }
@@ -567,7 +586,7 @@ constexpr const char* kKindNames[] = {"open_start", "open_inside", "close_inside
 constexpr const char* kCueNames[] = {"mid", "start", "attr", "paired"};
 constexpr double kMinPosterior = 0.2;  // weaker base decisions are not considered
 
-int kind_index(const std::string& name) {
+int kind_index(std::string_view name) {
   for (int k = 0; k < QuoteRestorer::kKinds; ++k)
     if (name == kKindNames[k]) return k;
   return -1;
@@ -583,7 +602,7 @@ std::string stack_feature_name(int f) {
          std::to_string(f % QuoteRestorer::kBins);
 }
 
-int stack_feature_index(const std::string& name) {
+int stack_feature_index(std::string_view name) {
   for (int f = 0; f < QuoteRestorer::kPerKind; ++f)
     if (name == stack_feature_name(f)) return f;
   return -1;
@@ -609,41 +628,6 @@ uint8_t share_bin(double num, double den) {
 }  // namespace
 
 // --- Table ---------------------------------------------------------------
-
-namespace {
-constexpr size_t kHugePage = size_t{2} << 20;
-constexpr size_t kHugeMin = size_t{1} << 20;  // smaller tables use operator new
-size_t huge_bytes(size_t bytes) { return (bytes + kHugePage - 1) / kHugePage * kHugePage; }
-}  // namespace
-
-template <class T>
-T* QuoteRestorer::HugePageAllocator<T>::allocate(size_t n) {
-  const size_t bytes = n * sizeof(T);
-  if (bytes < kHugeMin) return static_cast<T*>(::operator new(bytes));
-  // A fresh mapping (heap memory may be reused, already touched in 4 KB
-  // pages), trimmed to a 2 MB-aligned run.
-  const size_t len = huge_bytes(bytes);
-  void* m =
-      mmap(nullptr, len + kHugePage, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (m == MAP_FAILED) throw std::bad_alloc();
-  const auto start = reinterpret_cast<uintptr_t>(m);
-  const uintptr_t aligned = (start + kHugePage - 1) & ~(kHugePage - 1);
-  if (aligned > start) munmap(m, aligned - start);
-  if (const uintptr_t tail = start + len + kHugePage - (aligned + len))
-    munmap(reinterpret_cast<void*>(aligned + len), tail);
-  madvise(reinterpret_cast<void*>(aligned), len, MADV_HUGEPAGE);  // a hint: without it, plain pages
-  return reinterpret_cast<T*>(aligned);
-}
-
-template <class T>
-void QuoteRestorer::HugePageAllocator<T>::deallocate(T* p, size_t n) {
-  if (n * sizeof(T) < kHugeMin)
-    ::operator delete(p);
-  else
-    munmap(p, huge_bytes(n * sizeof(T)));
-}
-
-template struct QuoteRestorer::HugePageAllocator<QuoteRestorer::Slot>;
 
 void QuoteRestorer::Table::build(const std::vector<std::pair<uint64_t, Weights>>& rows) {
   size_t cap = 16;
@@ -673,8 +657,9 @@ QuoteRestorer QuoteRestorer::load(const std::string& dir) {
   QuoteRestorer q;
   std::vector<std::pair<uint64_t, Weights>> rows;
   bool have_end = false;
-  for (const TsvRow& row : read_tsv(path, 2)) {
-    const std::string& key = row.fields[0];
+  for_each_tsv_row(path, 2, [&](size_t line, std::span<const std::string_view> fields) {
+    const Row row{line, fields};
+    const std::string_view key = row.fields[0];
     if (key == "@end_inside") {
       double v = parse_number(path, row, 1);
       if (v < 0 || v > 1)
@@ -686,7 +671,8 @@ QuoteRestorer QuoteRestorer::load(const std::string& dir) {
       // "@calibration p confidence" (every kind) or "@calibration kind p confidence".
       const int kind = row.fields.size() >= 4 ? kind_index(row.fields[1]) : -1;
       if (row.fields.size() >= 4 && kind < 0)
-        throw ConfigError(data_error(path, row.line, 14, "unknown kind '" + row.fields[1] + "'"));
+        throw ConfigError(
+            data_error(path, row.line, 14, "unknown kind '" + std::string(row.fields[1]) + "'"));
       if (row.fields.size() < 3)
         throw ConfigError(
             data_error(path, row.line, 1, "expected @calibration, [kind,] posterior, confidence"));
@@ -706,10 +692,11 @@ QuoteRestorer QuoteRestorer::load(const std::string& dir) {
       const int kind = kind_index(row.fields[1]);
       const int f = stack_feature_index(row.fields[2]);
       if (kind < 0)
-        throw ConfigError(data_error(path, row.line, 8, "unknown kind '" + row.fields[1] + "'"));
+        throw ConfigError(
+            data_error(path, row.line, 8, "unknown kind '" + std::string(row.fields[1]) + "'"));
       if (f < 0)
         throw ConfigError(data_error(path, row.line, 9 + row.fields[1].size(),
-                                     "unknown feature '" + row.fields[2] + "'"));
+                                     "unknown feature '" + std::string(row.fields[2]) + "'"));
       if (q.stack_weights.empty()) q.stack_weights.assign(kKinds * kPerKind, 0.0);
       q.stack_weights[kind * kPerKind + f] = parse_number(path, row, 3);
     } else if (key.size() >= 3 && key[0] == 'T') {
@@ -720,12 +707,14 @@ QuoteRestorer QuoteRestorer::load(const std::string& dir) {
       w.open = static_cast<float>(parse_number(path, row, 1));
       w.close = static_cast<float>(parse_number(path, row, 2));
       const uint64_t h = hash_key(key);
-      if (h == 0) throw ConfigError(data_error(path, row.line, 1, "bad feature key '" + key + "'"));
+      if (h == 0)
+        throw ConfigError(
+            data_error(path, row.line, 1, "bad feature key '" + std::string(key) + "'"));
       rows.push_back({h, w});
     } else {
-      throw ConfigError(data_error(path, row.line, 1, "unknown row '" + key + "'"));
+      throw ConfigError(data_error(path, row.line, 1, "unknown row '" + std::string(key) + "'"));
     }
-  }
+  });
   if (!q.stack_weights.empty() && q.stack_weights.size() != static_cast<size_t>(kKinds * kPerKind))
     throw ConfigError(data_error(path, 1, 1, "bad @stack rows"));
   if (rows.empty() || !have_end ||
@@ -747,41 +736,39 @@ double QuoteRestorer::calibrate(double p, int kind) const {
 void QuoteRestorer::line_posteriors(std::string_view line, std::vector<GapPosterior>& out) const {
   thread_local LineInfo li;
   thread_local std::vector<Scored> scored;
+  static constexpr int kCheapFeatures = 5;  // for_each_hash()'s first five
   scored.clear();
   scan_line(line, li);
   Cursor cur;
   GapCtx c;
   bool may_be_inside = false;
-  for (size_t p = 0; p <= line.size(); ++p) {
+  // k: the first word not yet passed. A gap inside a word is never a
+  // candidate: the walk jumps from a word's first byte to its end.
+  for (size_t p = 0, k = 0; p <= line.size(); ++p) {
+    if (k < li.words.size() && p > li.words[k].b) p = li.words[k++].e;
     if (!candidate_gap(line, p)) continue;
     cur.advance(li, p);
     gap_ctx(line, li, cur, p, c);
+    // Every feature's table slot is prefetched before the first is read, so
+    // that the gap waits for memory once (each feature is a random probe of
+    // the table), also when it reads all of them.
+    uint64_t hs[24];
+    int n = 0;
+    for_each_hash(c, [&](uint64_t h) {
+      table_.prefetch(h);
+      hs[n++] = h;
+    });
     double lo = 0, lc = 0;
+    auto lookup = [&](int from, int to) {
+      for (int f = from; f < to; ++f)
+        if (const Slot* w = table_.find(hs[f])) lo += w->open, lc += w->close;
+    };
     // Gaps whose cheap features already make their quotes very unlikely skip
     // the rest (the calibration is fitted on this same decoder). Until a gap
     // of the line could open a quotation, only the opening counts.
-    // The hashes are gathered and their slots prefetched before the lookups,
-    // so that the cache misses overlap.
-    bool skipped = false;
-    uint64_t hs[32];
-    int n = 0, done = 0;
-    auto lookup = [&] {
-      for (; done < n; ++done)
-        if (const Slot* w = table_.find(hs[done])) lo += w->open, lc += w->close;
-    };
-    for_each_hash(
-        c,
-        [&](uint64_t h) {
-          table_.prefetch(h);
-          hs[n++] = h;
-        },
-        [&] {
-          lookup();
-          skipped = (may_be_inside ? std::max(lo, lc) : lo) < kSkipLogit * kWeightScale;
-          return !skipped;
-        });
-    if (skipped) continue;
-    lookup();
+    lookup(0, kCheapFeatures);
+    if ((may_be_inside ? std::max(lo, lc) : lo) < kSkipLogit * kWeightScale) continue;
+    lookup(kCheapFeatures, n);
     if (lo >= kSkipLogit * kWeightScale) may_be_inside = true;
     lo = std::clamp(lo / kWeightScale, -kMaxLogit, kMaxLogit);
     lc = std::clamp(lc / kWeightScale, -kMaxLogit, kMaxLogit);
@@ -804,9 +791,10 @@ void QuoteRestorer::collect(std::string_view text, std::vector<Decision>& out, C
     if (!line.empty() && !has_quote_mark(line)) {
       ++lines;
       line_posteriors(line, post);
-      size_t first = line.size(), last = 0;  // first word byte, end of the last word
-      for (size_t i = 0; i < line.size(); ++i)
-        if (is_alnum(static_cast<unsigned char>(line[i]))) first = std::min(first, i), last = i + 1;
+      size_t first = 0, last = line.size();  // first word byte, end of the last word
+      while (first < line.size() && !is_alnum(static_cast<unsigned char>(line[first]))) ++first;
+      while (last > first && !is_alnum(static_cast<unsigned char>(line[last - 1]))) --last;
+      if (first == line.size()) last = 0;
       for (const GapPosterior& g : post) {
         const bool open = g.open >= g.close;
         const double p = open ? g.open : g.close;
@@ -1077,12 +1065,9 @@ class QuoteCounter final : public Counter {
           ex.count = static_cast<uint32_t>(feats_.size() - ex.first);
           // The run-time featurizer must give the same hashes.
           uint32_t j = ex.first;
-          for_each_hash(
-              c,
-              [&](uint64_t h) {
-                if (j >= feats_.size() || hashes_[feats_[j++]] != h) ++hash_mismatches_;
-              },
-              [] { return true; });
+          for_each_hash(c, [&](uint64_t h) {
+            if (j >= feats_.size() || hashes_[feats_[j++]] != h) ++hash_mismatches_;
+          });
           if (j != feats_.size()) ++hash_mismatches_;
           examples_.push_back(ex);
         }

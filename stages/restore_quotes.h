@@ -37,6 +37,7 @@
 #include <string>
 #include <vector>
 
+#include "pipeline/huge_pages.h"
 #include "pipeline/stage.h"
 #include "stages/restore_channel.h"
 #include "stages/restore_insertion.h"
@@ -123,21 +124,9 @@ class QuoteRestorer {
     int16_t open = 0, close = 0;
   };
   static uint32_t fingerprint(uint64_t h) { return static_cast<uint32_t>(h >> 32) | 1u; }
-  // The table (2 MB) is probed at random, 5 to 20 times per candidate gap:
-  // in 4 KB pages nearly every probe also misses the TLB. Tables of 1 MB or
-  // more are therefore allocated on 2 MB boundaries and offered to the kernel
-  // as transparent huge pages before they are first touched.
-  template <class T>
-  struct HugePageAllocator {
-    using value_type = T;
-    HugePageAllocator() = default;
-    template <class U>
-    HugePageAllocator(const HugePageAllocator<U>&) {}
-    T* allocate(size_t n);
-    void deallocate(T* p, size_t n);
-    bool operator==(const HugePageAllocator&) const = default;
-  };
-  // Open-addressing hash of feature-key hashes -> weights (linear probing).
+  // Open-addressing hash of feature-key hashes -> weights (linear probing),
+  // probed at random 5 to 20 times per candidate gap: in huge pages
+  // (pipeline/huge_pages.h).
   struct Table {
     std::vector<Slot, HugePageAllocator<Slot>> slots;
     uint64_t mask = 0;

@@ -113,6 +113,24 @@ TEST_CASE("model file: a probe decides by the full hash, and tables outlive the 
   fs::remove(p);
 }
 
+TEST_CASE("model file: every entry's slot gives back its key hash") {
+  const fs::path p = temp_path("slots.bin");
+  sample().write(p.string());
+  const ModelTable numbers = ModelFile::open(p.string()).table("numbers", 1);
+  size_t entries = 0;
+  for (size_t s = 0; s < numbers.slot_count(); ++s) {
+    const uint64_t h = numbers.hash_at_slot(s);
+    CHECK(static_cast<bool>(numbers.at_slot(s)) == (h != 0));
+    if (h == 0) continue;
+    ++entries;
+    CHECK(numbers.slot_of(h) == static_cast<long>(s));
+  }
+  CHECK(entries == 1000);
+  CHECK(numbers.hash_at_slot(static_cast<size_t>(numbers.slot_of(model_hash("n7")))) ==
+        model_hash("n7"));
+  fs::remove(p);
+}
+
 TEST_CASE("model file: the writer refuses duplicate keys and bad records") {
   ModelFileWriter w;
   auto& t = w.table("t", 1);

@@ -132,6 +132,19 @@ TEST_CASE("restore trainer: TSV round trip and the binary model") {
   CHECK(dont->forms[0].count == 3.0);
   CHECK(m.lookup("nosuchword") == nullptr);
   CHECK(m.word_count("its") == 12.0);
+  // brief(): the lexicon row without its entry, agreeing with lookup().
+  const RestoreModel::LexBrief bd = m.brief("dont");
+  CHECK(bd.known);
+  CHECK(bd.has_forms);
+  CHECK(bd.plain == dont->plain);
+  CHECK(&m.entry(bd) == dont);
+  const RestoreModel::LexBrief bi = m.brief("its");
+  CHECK(bi.known);
+  CHECK(bi.plain == 12.0);
+  CHECK(&m.entry(bi) == m.lookup("its"));
+  CHECK_FALSE(m.brief("nosuchword").known);
+  CHECK_FALSE(m.brief("nosuchword").has_forms);
+  CHECK(m.brief("nosuchword").plain == 0.0);
   CHECK(m.is_ambiguous("its"));
   CHECK_FALSE(m.is_ambiguous("dont"));
   // "its" before "late" was always "it's" in the corpus; before "time", "its".
@@ -147,6 +160,10 @@ TEST_CASE("restore trainer: TSV round trip and the binary model") {
   CHECK(m.glue("nobody", 'L').dash == 0.0);
   CHECK(m.pair("today", "then").dash == 3.0);
   CHECK(m.pair("then", "today").dash == 0.0);
+  // The bound glued_known() prunes with: the largest dash + nbsp of a pair.
+  CHECK(m.max_pair_count() == 3.0);
+  // Glued 3 times, under kCommonPair: the filter rules the pair out.
+  CHECK_FALSE(m.may_be_common_pair("today", "then"));
   CHECK(m.glue_prior().dash == 3.0);
   CHECK(m.glue_prior().nbsp == 3.0);
   const GapCounts* g = m.gap("punct.", "l", "C");
