@@ -478,7 +478,9 @@ void SplitFooter::describe(const TextView& view, Segment& s) const {
     caps += all_caps;
   }
   s.title_case = longw >= 2 && long_upper * 4 >= longw * 3 && caps * 5 < s.words * 3;
-  if (!seg.empty() && strip_closers(seg).back() == '.')
+  // (A line of closing marks only, such as a lone "\u2019", strips to nothing.)
+  if (const std::string_view stripped = strip_closers(seg);
+      !stripped.empty() && stripped.back() == '.')
     s.title_case = false;  // headlines do not end in '.'
   s.label = s.label && s.words <= 12;
 

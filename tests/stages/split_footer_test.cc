@@ -134,6 +134,9 @@ TEST_CASE("split-footer finds where trailing boilerplate starts") {
        3, "related-list", nullptr},
       // Must not split.
       {"no footer: last line is a real paragraph", body, -1, "", nullptr},
+      // A line of closing marks only strips to nothing (the fuzzer found a
+      // read before the line; ASan in CI catches it again).
+      {"no footer: a line that is a lone closing quote", "\u2019\n" + body, -1, "", nullptr},
       {"no footer: body ends with a short sentence", body + "The vote is on May 3.\n", -1, "",
        nullptr},
       {"no footer: originally-published credit in the first paragraph",
