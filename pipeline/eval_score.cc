@@ -458,10 +458,16 @@ void EvalTotals::add(const DocScore& s) {
 // -----------------------------------------------------------------------------------
 
 namespace {
-// Folded comparison key; spaces do not count where a dash is (" -- " vs "--").
+// Folded comparison key; spaces do not count where a dash is (" -- " vs "--"),
+// nor invisible format marks: a word joiner before a dash ("\u2060\u2014", as
+// Standard Ebooks sets them) is deleted with it and never restored, and the
+// dash alone reads the same.
 std::u32string proposal_key(std::string_view utf8) {
   std::u32string k = fold_compare_key(to_u32(utf8));
   if (k.find(U'-') != std::u32string::npos) std::erase(k, U' ');
+  std::erase_if(k, [](char32_t c) {
+    return c == 0x2060 || c == 0x200B || c == 0x200C || c == 0x200D || c == 0xFEFF || c == 0xAD;
+  });
   return k;
 }
 }  // namespace

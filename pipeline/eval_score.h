@@ -164,7 +164,8 @@ struct Proposal {
 // True when the proposal, applied alone, gives the gold text over its span in
 // the folded view: fold_compare_key(input span with the gold insertions at its
 // offsets begin..end) == fold_compare_key(replacement), spaces ignored when a
-// dash is there (dash spacing is style, as in fold_run).
+// dash is there (dash spacing is style, as in fold_run), invisible format
+// marks (U+2060 word joiner, zero-width spaces and joiners, soft hyphen) ignored.
 bool proposal_right(const Proposal& p, std::string_view input, const Damaged& d);
 
 struct CalibrationBucket {

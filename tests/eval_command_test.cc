@@ -325,6 +325,15 @@ TEST_CASE("eval calibration: proposals judged against the gold insertions, bucke
   CHECK(one.buckets().back().count == 1);
 }
 
+TEST_CASE("eval calibration: an invisible word joiner deleted with a dash is not needed back") {
+  const std::string gold = "a-la\u2060\u2014oh, no.";
+  Damaged d = damage(DamageMode::kStripNonAscii, gold);
+  REQUIRE(d.text == "a-laoh, no.");
+  CHECK(proposal_right({4, 4, "\u2014", 0.9, true, "r"}, d.text, d));
+  CHECK(proposal_right({4, 4, "\u2060\u2014", 0.9, true, "r"}, d.text, d));
+  CHECK_FALSE(proposal_right({4, 4, " ", 0.9, true, "r"}, d.text, d));
+}
+
 namespace {
 
 struct EvalRun {
