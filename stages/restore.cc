@@ -114,14 +114,14 @@ class RestoreStage final : public Stage {
     constexpr Severity kS = Severity::kSuggestion;
     const char* check = "Check the suggested character against the source.";
     return {
-        {"restore.apostrophe.v1", "an apostrophe the scraper deleted (didnt, its)", check, kS},
+        {"restore.apostrophe.v1", "an apostrophe the scraper deleted (wont, its)", check, kS},
         {"restore.possessive.v1", "a possessive apostrophe (the citys, workers)", check, kS},
         {"restore.quote.v1", "a quotation mark the scraper deleted", check, kS},
         {"restore.glued-dash.v1", "a dash between glued words or in a double space", check, kS},
-        {"restore.glued-space.v1", "a space between glued words (officesaid)", check, kS},
-        {"restore.space-after-punct.v1", "a space after punctuation (unrest,with)", check, kS},
+        {"restore.glued-space.v1", "a space between glued words (citycouncil)", check, kS},
+        {"restore.space-after-punct.v1", "a space after punctuation (costs,with)", check, kS},
         {"restore.label-space.v1", "no-break spaces after a transcript label (Q, END)", check, kS},
-        {"restore.letter.v1", "an accented letter the scraper deleted (Charg, Mxico)", check, kS}};
+        {"restore.letter.v1", "an accented letter the scraper deleted (caf, Mxico)", check, kS}};
   }
 
   StageResult run(const TextView& view) const override {
@@ -979,7 +979,7 @@ class RestoreStage final : public Stage {
   }
 
   // Order of insertions that share a gap: what belongs to the word before
-  // comes first ("Charg\u00e9", "workers\u2019"), then a closing quote, a
+  // comes first ("caf\u00e9", "workers\u2019"), then a closing quote, a
   // separator, an opening quote ("workers\u2019\u201d\u2014\u201cWe").
   static int gap_rank(const Insertion& a) {
     if (a.rule == "restore.letter.v1") return 0;
