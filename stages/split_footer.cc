@@ -479,12 +479,10 @@ void SplitFooter::describe(const TextView& view, Segment& s) const {
   }
   s.title_case = longw >= 2 && long_upper * 4 >= longw * 3 && caps * 5 < s.words * 3;
   // (A line of closing marks only, such as a lone "\u2019", strips to nothing.)
-  if (const std::string_view stripped = strip_closers(seg);
-      !stripped.empty() && stripped.back() == '.')
-    s.title_case = false;  // headlines do not end in '.'
+  const std::string_view body = strip_closers(seg);
+  if (!body.empty() && body.back() == '.') s.title_case = false;  // headlines do not end in '.'
   s.label = s.label && s.words <= 12;
 
-  std::string_view body = strip_closers(seg);
   if (!body.empty()) {
     char c = body.back();
     if (c == '!' || c == '?' || ends_with(body, "\u2026")) {
