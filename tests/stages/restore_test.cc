@@ -164,6 +164,20 @@ TEST_CASE("restore: transcript labels and accented letters") {
        "Talks in\u00a0Geneva\nQ Why not?\nWe met \u2014 twice \u2014 today."},
       {"accents survive here, so none were deleted", "Jos\u00e9 and Mar\u00eda met Andrs.",
        "Jos\u00e9 and Mar\u00eda met Andrs."},
+      {"apostrophes kept in three words: the writer's 'dont' is no damage",
+       "It\u2019s late, we\u2019re told, and they don\u2019t care.\nWe dont know.",
+       "It\u2019s late, we\u2019re told, and they don\u2019t care.\nWe dont know."},
+      {"ASCII apostrophes count as kept too",
+       "It's late, we're told, they don't care. We dont know.",
+       "It's late, we're told, they don't care. We dont know."},
+      {"a title's two apostrophes say nothing about the body",
+       "Kabul\u2019s and Delhi\u2019s talks\nThey dont know why theyre late.",
+       "Kabul\u2019s and Delhi\u2019s talks\nThey don\u2019t know why they\u2019re late."},
+      {"three kept in a title, more lost in the body",
+       "Kabul\u2019s, Delhi\u2019s and Dhaka\u2019s talks\nThey dont know why theyre late, "
+       "we wont wait and youre right.",
+       "Kabul\u2019s, Delhi\u2019s and Dhaka\u2019s talks\nThey don\u2019t know why "
+       "they\u2019re late, we won\u2019t wait and you\u2019re right."},
   };
   check_rows(rows, std::size(rows));
 }
