@@ -236,6 +236,7 @@ class RestoreStage final : public Stage {
   }
 
   static void drop_surviving_classes(Run& r) {
+    constexpr int kMinSurvivors = 3;
     if (r.out.empty()) return;
     const TextView& v = r.view;
     // Occurrences per class; one is not enough (a title kept from the page's
@@ -270,6 +271,12 @@ class RestoreStage final : public Stage {
       for (int k = 0; k < 5; ++k)
         if (seen[k] >= 1) present |= 1u << k;
     }
+    // Several survivors in all: the channel kept non-ASCII characters, so a
+    // class the page does not use at all was not deleted either (no quotes
+    // in a clean page without quotations; a page that lost only its
+    // apostrophes, and its single quotes with them, gets no double ones).
+    if (seen[1] + seen[2] + seen[3] + seen[4] >= kMinSurvivors)
+      present |= kQuoteMark | kDashMark | kNbspMark | kLetter;
     if (kept_apostrophes(r)) present |= kApos;
     if (!present) return;
     std::erase_if(r.out,

@@ -164,6 +164,13 @@ TEST_CASE("restore: transcript labels and accented letters") {
        "Talks in\u00a0Geneva\nQ Why not?\nWe met \u2014 twice \u2014 today."},
       {"accents survive here, so none were deleted", "Jos\u00e9 and Mar\u00eda met Andrs.",
        "Jos\u00e9 and Mar\u00eda met Andrs."},
+      {"three non-ASCII survivors: no class was deleted, not even one the page lacks",
+       "We met \u2014 twice \u2014 today in Z\u00fcrich.\nCome here at once, said the captain.",
+       "We met \u2014 twice \u2014 today in Z\u00fcrich.\nCome here at once, said the captain."},
+      {"the same quotation in a page that kept nothing gets its quotes",
+       "We met  twice  today in Zurich.\nCome here at once, said the captain.",
+       "We met \u2014 twice \u2014 today in Zurich.\n\u201cCome here at once,\u201d said the "
+       "captain."},
       {"apostrophes kept in three words: the writer's 'dont' is no damage",
        "It\u2019s late, we\u2019re told, and they don\u2019t care.\nWe dont know.",
        "It\u2019s late, we\u2019re told, and they don\u2019t care.\nWe dont know."},
