@@ -8,6 +8,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "stages/gazetteer.h"
 #include "stages/restore_accents.h"
 #include "stages/restore_channel.h"
 #include "stages/restore_context.h"
@@ -30,12 +31,16 @@ using restore::Segmentation;
 
 constexpr std::string_view kApostrophe = "\u2019";
 constexpr std::string_view kEmDash = "\u2014";
+constexpr std::string_view kEnDash = "\u2013";
 constexpr std::string_view kNbsp = "\u00a0";
 
 // Confidence ceilings: the share of natural text (typos, double spacing) that
 // the training gold cannot show, since its deletions are the only source of
 // these patterns there.
 constexpr double kMaxConfidence = 0.99;
+// A camel seam between two place names (place_pair()) is a cut, and a dash,
+// with this probability.
+constexpr double kPlacePair = 0.97;
 constexpr double kNaturalGapFactor = 0.985;
 constexpr double kLineEndFactor = 0.95;
 
@@ -101,6 +106,7 @@ class RestoreStage final : public Stage {
         quotes_(restore::QuoteRestorer::load(ctx.data_path(ctx.get("data", "restore")))),
         glue_(model_,
               restore::load_glue_weights(ctx.data_path(ctx.get("data", "restore")) + "/glued.tsv")),
+        gaz_(Gazetteer::load(ctx.data_path(ctx.get("gazetteer", "gazetteer")))),
         line_end_dash_(ctx.get_bool("line-end-dash", true)),
         pair_quotes_(ctx.get_bool("pair-quotes", true)),
         ascii_punctuation_(punctuation_style(ctx)) {}
@@ -178,6 +184,7 @@ class RestoreStage final : public Stage {
       double p_dash;   // that the separator is a dash, not a no-break space
       bool fitted;     // p_split is segment()'s first pass over `x` (not glued_known())
       restore::GlueFeatures x;
+      bool places = false;  // a camel seam between two place names (place_pair())
     };
     std::vector<Cut> cuts;
     // Glued tokens split by emit_split(): their cut insertions, then the
@@ -695,7 +702,8 @@ class RestoreStage final : public Stage {
       bool dash = p_dash >= 0.5;
       double conf = std::min(kMaxConfidence, p_split[k] * (dash ? p_dash : 1 - p_dash));
       r.cuts.push_back({r.out.size(), p_split[k], p_dash, features != nullptr,
-                        features ? (*features)[k] : restore::GlueFeatures{}});
+                        features ? (*features)[k] : restore::GlueFeatures{},
+                        place_pair(v, i, cuts[k])});
       r.out.push_back({t.begin + cuts[k], std::string(dash ? kEmDash : kNbsp),
                        dash ? "restore.glued-dash.v1" : "restore.glued-space.v1", conf, evidence});
     }
@@ -871,6 +879,42 @@ class RestoreStage final : public Stage {
     }
   }
 
+  // A camel seam between two names of countries, their capitals or peoples
+  // ("ChadSudan relations", "South AfricaUnited States", "IsraeliPalestinian
+  // conflict"): such pairs are joined by an en dash, never by a no-break
+  // space (which joins the parts of one name, "Joe\u00a0Biden"). Cities are
+  // left out: many are named like people ("George", "Jackson"). The
+  // gazetteer matches the names on the token's line with the cut opened.
+  bool place_pair(const TextView& v, size_t i, size_t cut) const {
+    constexpr size_t kContext = 80;  // bytes of the line kept on each side
+    const Token& t = v.tokens[i];
+    const std::string_view tok = t.in(v.text);
+    if (cut == 0 || cut >= tok.size() || !is_lower(tok[cut - 1]) || !is_upper(tok[cut]))
+      return false;
+    size_t from = t.begin;
+    while (from > 0 && t.begin - from < kContext && v.text[from - 1] != '\n') --from;
+    size_t to = t.end;
+    while (to < v.text.size() && to - t.end < kContext && v.text[to] != '\n') ++to;
+    std::string probe(v.text.substr(from, t.begin + cut - from));
+    const size_t seam = probe.size();
+    probe += ' ';
+    probe += v.text.substr(t.begin + cut, to - t.begin - cut);
+    const TokenList toks = tokenize(probe);
+    bool left = false, right = false;
+    for (const PlaceMention& m : gaz_.find_mentions(probe, toks)) {
+      bool state_name = false;
+      for (uint32_t row : m.readings) {
+        const PlaceKind k = gaz_.names()[row].kind;
+        state_name |= k == PlaceKind::kCountry || k == PlaceKind::kAlias ||
+                      k == PlaceKind::kCapital || k == PlaceKind::kDemonym;
+      }
+      if (!state_name || m.possessive) continue;
+      left |= m.span.end == seam;
+      right |= m.span.begin == seam + 1;
+    }
+    return left && right;
+  }
+
   // The separator at each cut, given the document's other cuts: a page that
   // lost no-break spaces between words lost them at its uncertain cuts too,
   // a chapter that lost dashes, dashes. The other cuts' expected dashes and
@@ -881,9 +925,19 @@ class RestoreStage final : public Stage {
     constexpr double kDocPrior = 3.0;
     const GlueCounts g = model_.glue_prior();
     const double pd0 = g.dash / (g.dash + g.nbsp);
+    for (Run::Cut& c : r.cuts)
+      if (c.places) c.p_split = std::max(c.p_split, kPlacePair), c.p_dash = kPlacePair;
     double dash = 0, all = 0;
     for (const Run::Cut& c : r.cuts) dash += c.p_split * c.p_dash, all += c.p_split;
     for (Run::Cut& c : r.cuts) {
+      if (c.places) {
+        Insertion& ins = r.out[c.index];
+        ins.text = std::string(kEnDash);
+        ins.rule = "restore.glued-dash.v1";
+        ins.confidence = std::min(kMaxConfidence, c.p_split * c.p_dash);
+        ins.evidence += "; both sides name places (an en dash: \"Chad\u2013Sudan relations\")";
+        continue;
+      }
       const double d = dash - c.p_split * c.p_dash, n = all - c.p_split;
       const double q = (d + kDocPrior * pd0) / (n + kDocPrior);
       const double odds = c.p_dash / (1 - c.p_dash) * (q / (1 - q)) / (pd0 / (1 - pd0));
@@ -1072,6 +1126,7 @@ class RestoreStage final : public Stage {
   AccentRestorer accents_;
   restore::QuoteRestorer quotes_;
   restore::GlueSegmenter glue_;  // points into model_
+  Gazetteer gaz_;                // place_pair()
   bool line_end_dash_;
   bool pair_quotes_;  // no quote applied without its partner in the line
   bool ascii_punctuation_;

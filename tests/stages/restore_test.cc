@@ -189,6 +189,23 @@ TEST_CASE("restore: transcript labels and accented letters") {
   check_rows(rows, std::size(rows));
 }
 
+TEST_CASE("restore: a seam between two names of states or peoples is an en dash") {
+  const Row rows[] = {
+      {"two countries", "Talks on ChadSudan relations resumed.",
+       "Talks on Chad\u2013Sudan relations resumed."},
+      {"a two-word name on the left, another on the right",
+       "South AfricaUnited States relations are tense.",
+       "South Africa\u2013United States relations are tense."},
+      {"two peoples", "The IsraeliPalestinian conflict goes on.",
+       "The Israeli\u2013Palestinian conflict goes on."},
+      {"a country named like a first name is no place pair", "He met JordanPeterson today.",
+       "He met JordanPeterson today."},
+      {"a person's two names keep their no-break space", "Remarks by President JoeBiden",
+       "Remarks by President Joe\u00a0Biden"},
+  };
+  check_rows(rows, std::size(rows));
+}
+
 TEST_CASE("restore: a label without evidence in its page is a suggestion") {
   // Another publisher's transcript never had the no-break spaces: without a
   // lost one elsewhere in the page, the label's run is only proposed.
