@@ -206,6 +206,18 @@ TEST_CASE("restore: a seam between two names of states or peoples is an en dash"
   check_rows(rows, std::size(rows));
 }
 
+TEST_CASE("restore: two years glued are a range with an en dash") {
+  const Row rows[] = {
+      {"two full years", "The 20242026 blackouts ended.", "The 2024\u20132026 blackouts ended."},
+      {"a season", "the 202425 season", "the 2024\u201325 season"},
+      {"a compact date is no range", "see 20250315 now", "see 20250315 now"},
+      {"a toll-free number is no range", "Call 18002000 now.", "Call 18002000 now."},
+      {"part of a longer number", "paid 1,20242026 in all", "paid 1,20242026 in all"},
+      {"a later year first is no range", "code 20262024 here", "code 20262024 here"},
+  };
+  check_rows(rows, std::size(rows));
+}
+
 TEST_CASE("restore: a label without evidence in its page is a suggestion") {
   // Another publisher's transcript never had the no-break spaces: without a
   // lost one elsewhere in the page, the label's run is only proposed.
