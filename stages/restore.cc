@@ -924,10 +924,15 @@ class RestoreStage final : public Stage {
     const std::string_view tok = t.in(v.text);
     if (cut == 0 || cut >= tok.size() || !is_lower(tok[cut - 1]) || !is_upper(tok[cut]))
       return false;
+    auto continuation = [&](size_t at) {
+      return at < v.text.size() && (static_cast<unsigned char>(v.text[at]) & 0xC0) == 0x80;
+    };
     size_t from = t.begin;
     while (from > 0 && t.begin - from < kContext && v.text[from - 1] != '\n') --from;
+    while (continuation(from)) ++from;  // whole characters only
     size_t to = t.end;
     while (to < v.text.size() && to - t.end < kContext && v.text[to] != '\n') ++to;
+    while (to > t.end && continuation(to)) --to;
     std::string probe(v.text.substr(from, t.begin + cut - from));
     const size_t seam = probe.size();
     probe += ' ';

@@ -202,6 +202,11 @@ TEST_CASE("restore: a seam between two names of states or peoples is an en dash"
        "He met JordanPeterson today."},
       {"a person's two names keep their no-break space", "Remarks by President JoeBiden",
        "Remarks by President Joe\u00a0Biden"},
+      {"the line is read in whole characters (80 bytes back falls inside the \u00e9)",
+       "\u00e9 xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx "
+       "ChadSudan relations",
+       "\u00e9 xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx "
+       "Chad\u2013Sudan relations"},
   };
   check_rows(rows, std::size(rows));
 }
