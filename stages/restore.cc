@@ -963,8 +963,11 @@ class RestoreStage final : public Stage {
     constexpr double kDocPrior = 3.0;
     const GlueCounts g = model_.glue_prior();
     const double pd0 = g.dash / (g.dash + g.nbsp);
-    for (Run::Cut& c : r.cuts)
-      if (c.places) c.p_split = std::max(c.p_split, kPlacePair), c.p_dash = kPlacePair;
+    for (Run::Cut& c : r.cuts) {
+      if (!c.places) continue;
+      c.p_split = std::max(c.p_split, kPlacePair);
+      c.p_dash = kPlacePair;
+    }
     double dash = 0, all = 0;
     for (const Run::Cut& c : r.cuts) dash += c.p_split * c.p_dash, all += c.p_split;
     for (Run::Cut& c : r.cuts) {
