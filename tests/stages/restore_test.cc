@@ -211,6 +211,19 @@ TEST_CASE("restore: a seam between two names of states or peoples is an en dash"
   check_rows(rows, std::size(rows));
 }
 
+TEST_CASE("restore: a place name of the gazetteer gets its accented letters back") {
+  const Row rows[] = {
+      {"a city", "A landslide in Medelln killed two.", "A landslide in Medell\u00edn killed two."},
+      {"a city whose first letter was deleted", "Talks in rmqi ended.",
+       "Talks in \u00dcr\u00fcmqi ended."},
+      {"a province's stripped name that is half of another name", "Boko Haram struck again.",
+       "Boko Haram struck again."},
+      {"a name that lost an apostrophe, not a letter", "The Taian plant closed.",
+       "The Taian plant closed."},
+  };
+  check_rows(rows, std::size(rows));
+}
+
 TEST_CASE("restore: two years glued are a range with an en dash") {
   const Row rows[] = {
       {"two full years", "The 20242026 blackouts ended.", "The 2024\u20132026 blackouts ended."},
