@@ -532,7 +532,7 @@ class RestoreStage final : public Stage {
     const Token& t = v.tokens[i];
     const std::string_view d = t.in(v.text);
     if (d.size() != 8 && d.size() != 6) return;
-    if (!std::all_of(d.begin(), d.end(), [](char c) { return c >= '0' && c <= '9'; })) return;
+    if (!std::all_of(d.begin(), d.end(), is_digit)) return;
     auto joined = [&](size_t at) {  // a separator that makes the token part of a longer one
       return std::string_view(".,:/-").find(v.text[at]) != std::string_view::npos;
     };
@@ -949,28 +949,21 @@ class RestoreStage final : public Stage {
         if (end == std::string::npos) end = n.surface.size();
         const std::string_view word(n.surface.data() + start, end - start);
         start = end + 1;
-        PlaceAccent pa;
-        pa.form = std::string(word);
-        std::string stripped;
+        // The channel's own view of the word: what survives and the runs it
+        // deletes, each of which must be Latin letters (U+00C0-U+024F but the
+        // multiplication and division signs: two-byte sequences C3 80 .. C9 8F).
+        const restore::StrippedText st = restore::strip_channel(word);
+        const std::string& stripped = st.text;
+        PlaceAccent pa{std::string(word), {}};
         bool latin = true;
-        for (size_t k = 0; k < word.size() && latin;) {
-          const auto c = static_cast<unsigned char>(word[k]);
-          if (c < 0x80) {
-            stripped += word[k++];
-            continue;
+        for (const auto& del : st.deletions) {
+          for (size_t k = 0; k < del.run.size() && latin; k += 2) {
+            const auto c = static_cast<unsigned char>(del.run[k]);
+            const auto c2 = k + 1 < del.run.size() ? static_cast<unsigned char>(del.run[k + 1]) : 0;
+            latin = c >= 0xC3 && c <= 0xC9 && (c2 & 0xC0) == 0x80 &&
+                    !(c == 0xC3 && (c2 == 0x97 || c2 == 0xB7));
           }
-          const size_t len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
-          // U+00C0-U+024F but the multiplication and division signs: two-byte
-          // sequences C3 80 .. C9 8F.
-          const auto c2 = k + 1 < word.size() ? static_cast<unsigned char>(word[k + 1]) : 0;
-          latin = len == 2 && c >= 0xC3 && c <= 0xC9 && !(c == 0xC3 && (c2 == 0x97 || c2 == 0xB7));
-          if (latin) {
-            if (!pa.inserts.empty() && pa.inserts.back().first == stripped.size())
-              pa.inserts.back().second.append(word.substr(k, len));
-            else
-              pa.inserts.emplace_back(stripped.size(), std::string(word.substr(k, len)));
-          }
-          k += len;
+          pa.inserts.emplace_back(del.at, del.run);
         }
         if (!latin || pa.inserts.empty() || stripped.size() < kMinLength) continue;
         if (!is_lower(stripped[0]) && !is_upper(stripped[0])) continue;
