@@ -132,8 +132,34 @@ TEST_CASE("split-footer finds where trailing boilerplate starts") {
               "2024\n"
               "Mayor announces re-election bid at a rally in the old town square\nApril 29, 2024\n",
        3, "related-list", nullptr},
+      {"bare source-link line (aggregator sites)", body + "\nSource link\n", 4, "source-link",
+       nullptr},
+      {"via a site name, no colon", body + "\nvia Example Wire\n", 4, "source-link", nullptr},
+      {"source with a dash", body + "Source - Example Wire\n", 3, "source-link", nullptr},
+      {"end marker in dashes", body + "- END -\n", 3, "wire-end-marker", nullptr},
+      {"follow us, with a lead-in", body + "\nDon't forget to follow us on Twitter and Facebook!\n",
+       4, "subscribe", nullptr},
+      {"posted with permission", body + "\nArticle posted with permission from Example Wire.\n", 4,
+       "republication-notice", nullptr},
+      {"contributors' opinions disclaimer",
+       body + "\nThe opinions expressed by contributors are their own and do not necessarily "
+              "reflect the views of this site.\n",
+       4, "fair-use-disclaimer", nullptr},
+      {"print and e-mail links, comments closed",
+       body + "\nPrint this article\nEmail this article to a friend\nComments are closed.\n", 4,
+       "share-widget+comments-widget", nullptr},
       // Must not split.
       {"no footer: last line is a real paragraph", body, -1, "", nullptr},
+      {"no footer: a sentence that starts with Via",
+       body + "Via Rail said the line would reopen on Monday.\n", -1, "", nullptr},
+      {"no footer: opinions expressed at a hearing",
+       body + "The opinions expressed at the hearing were mixed, and the council will vote in "
+              "May.\n",
+       -1, "", nullptr},
+      {"no footer: a last line that talks about a source",
+       body + "The source of the leak was never found.\n", -1, "", nullptr},
+      {"no footer: 'the end' in a sentence", body + "That is not the END of it, she said.\n", -1,
+       "", nullptr},
       // A line of closing marks only strips to nothing (the fuzzer found a
       // read before the line; ASan in CI catches it again).
       {"no footer: a line that is a lone closing quote", "\u2019\n" + body, -1, "", nullptr},
