@@ -3,11 +3,13 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_set>
 #include <vector>
 
+#include "pipeline/data_files.h"
 #include "stages/gazetteer.h"
 #include "stages/restore_accents.h"
 #include "stages/restore_channel.h"
@@ -100,6 +102,14 @@ double share(const GapCounts& g, int k) {
   return t > 0 ? g[k] / t : 0.0;
 }
 
+// config/gazetteer/pair_heads.txt: one lowercase word per row.
+std::unordered_set<std::string> load_pair_heads(const std::string& dir) {
+  std::unordered_set<std::string> heads;
+  for_each_tsv_row(dir + "/pair_heads.txt", 1,
+                   [&](size_t, std::span<const std::string_view> f) { heads.emplace(f[0]); });
+  return heads;
+}
+
 class RestoreStage final : public Stage {
  public:
   explicit RestoreStage(const StageContext& ctx)
@@ -111,6 +121,7 @@ class RestoreStage final : public Stage {
         glue_(model_,
               restore::load_glue_weights(ctx.data_path(ctx.get("data", "restore")) + "/glued.tsv")),
         gaz_(Gazetteer::load(ctx.data_path(ctx.get("gazetteer", "gazetteer")))),
+        pair_heads_(load_pair_heads(ctx.data_path(ctx.get("gazetteer", "gazetteer")))),
         line_end_dash_(ctx.get_bool("line-end-dash", true)),
         pair_quotes_(ctx.get_bool("pair-quotes", true)),
         ascii_punctuation_(punctuation_style(ctx)) {
@@ -994,6 +1005,10 @@ class RestoreStage final : public Stage {
   // space (which joins the parts of one name, "Joe\u00a0Biden"). Cities are
   // left out: many are named like people ("George", "Jackson"). The
   // gazetteer matches the names on the token's line with the cut opened.
+  // One such name is enough when the pair heads a noun that names a
+  // relation of two parties ("RussiaNATO relations", "HezbollahIsrael
+  // conflict": config/gazetteer/pair_heads.txt); a no-break space there
+  // would make one name of the two ("Russia\u00a0NATO").
   bool place_pair(const TextView& v, size_t i, size_t cut) const {
     constexpr size_t kContext = 80;  // bytes of the line kept on each side
     const Token& t = v.tokens[i];
@@ -1026,7 +1041,26 @@ class RestoreStage final : public Stage {
       left |= m.span.end == seam;
       right |= m.span.begin == seam + 1;
     }
-    return left && right;
+    return (left && right) || ((left || right) && heads_pair(probe, toks, seam + 1));
+  }
+
+  // From byte `from` of text: at most kMaxNameWords capitalised words (a
+  // name: "European Union", "U.S."), then a word of pair_heads_.
+  bool heads_pair(std::string_view text, const TokenList& toks, size_t from) const {
+    constexpr int kMaxNameWords = 4;
+    int name_words = 0;
+    for (const Token& t : toks) {
+      if (t.begin < from) continue;
+      const std::string_view w = t.in(text);
+      if (t.kind == TokenKind::kSpace || (t.kind == TokenKind::kPunct && w == ".")) continue;
+      if (t.kind != TokenKind::kWord) return false;
+      if (t.has_upper_initial) {
+        if (++name_words > kMaxNameWords) return false;
+        continue;
+      }
+      return name_words > 0 && pair_heads_.count(std::string(w)) > 0;
+    }
+    return false;
   }
 
   // The separator at each cut, given the document's other cuts: a page that
@@ -1052,7 +1086,8 @@ class RestoreStage final : public Stage {
         ins.text = std::string(kEnDash);
         ins.rule = "restore.glued-dash.v1";
         ins.confidence = std::min(kMaxConfidence, c.p_split * c.p_dash);
-        ins.evidence += "; both sides name places (an en dash: \"Chad\u2013Sudan relations\")";
+        ins.evidence +=
+            "; a place name meets another name (an en dash: \"Chad\u2013Sudan relations\")";
         continue;
       }
       const double d = dash - c.p_split * c.p_dash, n = all - c.p_split;
@@ -1242,9 +1277,10 @@ class RestoreStage final : public Stage {
   restore::LabelModel labels_;
   AccentRestorer accents_;
   restore::QuoteRestorer quotes_;
-  restore::GlueSegmenter glue_;  // points into model_
-  Gazetteer gaz_;                // place_pair(), place_accent()
-  PlaceAccents place_accents_;   // stripped word -> name
+  restore::GlueSegmenter glue_;                 // points into model_
+  Gazetteer gaz_;                               // place_pair(), place_accent()
+  std::unordered_set<std::string> pair_heads_;  // place_pair(): "relations", "conflict", ...
+  PlaceAccents place_accents_;                  // stripped word -> name
   bool line_end_dash_;
   bool pair_quotes_;  // no quote applied without its partner in the line
   bool ascii_punctuation_;
