@@ -110,6 +110,15 @@ std::unordered_set<std::string> load_pair_heads(const std::string& dir) {
   return heads;
 }
 
+// config/lexicon/english_words.txt: one lowercase word per row.
+std::unordered_set<std::string> load_english_words(const std::string& dir) {
+  std::unordered_set<std::string> words;
+  words.reserve(80000);
+  for_each_tsv_row(dir + "/english_words.txt", 1,
+                   [&](size_t, std::span<const std::string_view> f) { words.emplace(f[0]); });
+  return words;
+}
+
 class RestoreStage final : public Stage {
  public:
   explicit RestoreStage(const StageContext& ctx)
@@ -122,6 +131,7 @@ class RestoreStage final : public Stage {
               restore::load_glue_weights(ctx.data_path(ctx.get("data", "restore")) + "/glued.tsv")),
         gaz_(Gazetteer::load(ctx.data_path(ctx.get("gazetteer", "gazetteer")))),
         pair_heads_(load_pair_heads(ctx.data_path(ctx.get("gazetteer", "gazetteer")))),
+        english_words_(load_english_words(ctx.data_path(ctx.get("lexicon", "lexicon")))),
         line_end_dash_(ctx.get_bool("line-end-dash", true)),
         pair_quotes_(ctx.get_bool("pair-quotes", true)),
         ascii_punctuation_(punctuation_style(ctx)) {
@@ -721,6 +731,9 @@ class RestoreStage final : public Stage {
     const TextView& v = r.view;
     std::string_view tok = v.tokens[i].in(v.text);
     if (tok.size() < 5 || all_upper(tok)) return;
+    // A word of the dictionary the training text never showed is that word
+    // ("persona", "orchestrating"), not two glued ones ("person" + "a").
+    if (english_words_.count(key) > 0) return;
     if (known_plain > 0) {
       glued_known(r, i, key, known_plain);
       return;
@@ -1277,10 +1290,11 @@ class RestoreStage final : public Stage {
   restore::LabelModel labels_;
   AccentRestorer accents_;
   restore::QuoteRestorer quotes_;
-  restore::GlueSegmenter glue_;                 // points into model_
-  Gazetteer gaz_;                               // place_pair(), place_accent()
-  std::unordered_set<std::string> pair_heads_;  // place_pair(): "relations", "conflict", ...
-  PlaceAccents place_accents_;                  // stripped word -> name
+  restore::GlueSegmenter glue_;                    // points into model_
+  Gazetteer gaz_;                                  // place_pair(), place_accent()
+  std::unordered_set<std::string> pair_heads_;     // place_pair(): "relations", "conflict", ...
+  std::unordered_set<std::string> english_words_;  // glued(): words never split
+  PlaceAccents place_accents_;                     // stripped word -> name
   bool line_end_dash_;
   bool pair_quotes_;  // no quote applied without its partner in the line
   bool ascii_punctuation_;

@@ -189,6 +189,19 @@ TEST_CASE("restore: transcript labels and accented letters") {
   check_rows(rows, std::size(rows));
 }
 
+TEST_CASE("restore: a word of the dictionary is never split as glued words") {
+  const Row rows[] = {
+      {"'persona' is no 'person' + 'a'", "He was declared persona non grata.",
+       "He was declared persona non grata."},
+      {"'orchestrating' is no 'orchestra' + 'ting'",
+       "The commander responsible for orchestrating drone attacks.",
+       "The commander responsible for orchestrating drone attacks."},
+      {"a glued pair that is no word is still split", "The December JobsReport is out.",
+       "The December Jobs\u00a0Report is out."},
+  };
+  check_rows(rows, std::size(rows));
+}
+
 TEST_CASE("restore: a seam between two names of states or peoples is an en dash") {
   const Row rows[] = {
       {"two countries", "Talks on ChadSudan relations resumed.",
