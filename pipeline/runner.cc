@@ -127,6 +127,14 @@ Pipeline Pipeline::build(const std::vector<std::string>& stage_names, const Pipe
     } catch (const ConfigError& err) {
       throw ConfigError("stage " + name + ": " + err.what());
     }
+    for (const auto& [k, v] : ctx.settings) {
+      if (ctx.read_keys.count(k)) continue;
+      std::string known;
+      for (const std::string& r : ctx.read_keys) known += (known.empty() ? "" : ", ") + r;
+      throw ConfigError("stage " + name + ": unknown setting '" + k + "'" +
+                        (known.empty() ? std::string(" (it has no settings)")
+                                       : " (its settings: " + known + ")"));
+    }
     auto it = s.stage_policy.find(name);
     e.policy = it == s.stage_policy.end() ? s.policy : it->second;
     e.rule_policies = rule_policies(*e.stage, e.policy, s.rule_policy);

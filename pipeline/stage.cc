@@ -7,11 +7,13 @@
 namespace copydesk {
 
 std::string StageContext::get(const std::string& key, const std::string& fallback) const {
+  read_keys.insert(key);
   auto it = settings.find(key);
   return it == settings.end() ? fallback : it->second;
 }
 
 double StageContext::get_double(const std::string& key, double fallback) const {
+  read_keys.insert(key);
   auto it = settings.find(key);
   if (it == settings.end()) return fallback;
   try {
@@ -25,6 +27,7 @@ double StageContext::get_double(const std::string& key, double fallback) const {
 }
 
 bool StageContext::get_bool(const std::string& key, bool fallback) const {
+  read_keys.insert(key);
   auto it = settings.find(key);
   if (it == settings.end()) return fallback;
   const std::string& v = it->second;

@@ -19,6 +19,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -69,6 +70,10 @@ class Stage {
 struct StageContext {
   std::string data_dir;
   std::map<std::string, std::string> settings;
+  // Every key a get*() asked for, set or not: Pipeline::build() reports a
+  // setting no stage read (a typo such as "restore.pair-quote") instead of
+  // ignoring it. Stages read their settings in their constructors.
+  mutable std::set<std::string> read_keys;
 
   std::string get(const std::string& key, const std::string& fallback) const;
   double get_double(const std::string& key, double fallback) const;

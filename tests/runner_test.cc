@@ -228,5 +228,31 @@ TEST_CASE("unknown stage names are configuration errors") {
   CHECK_THROWS_AS(Pipeline::build({"restore", "nope"}, s), ConfigError);
 }
 
+TEST_CASE("a setting no stage reads is a configuration error that lists the stage's settings") {
+  struct Row {
+    const char* key;
+    const char* value;
+    bool ok;
+  } rows[] = {
+      {"normalise.collapse-spaces", "true", true},
+      {"normalise.colapse-spaces", "true", false},  // a typo
+      {"decode.encoding", "utf-8", true},
+      {"decode.encodings", "utf-8", false},
+      {"decode.bom.apply-threshold", "0.7", true},  // a rule's policy, not a stage key
+  };
+  for (const Row& r : rows) {
+    CAPTURE(r.key);
+    PipelineSettings s;
+    s.data_dir = COPYDESK_SOURCE_CONFIG_DIR;
+    set_stage_key(s, r.key, r.value);
+    if (r.ok) {
+      CHECK_NOTHROW(Pipeline::build({"decode", "normalise"}, s));
+    } else {
+      CHECK_THROWS_WITH_AS(Pipeline::build({"decode", "normalise"}, s),
+                           doctest::Contains("unknown setting"), ConfigError);
+    }
+  }
+}
+
 }  // namespace
 }  // namespace copydesk
