@@ -697,6 +697,14 @@ class RestoreStage final : public Stage {
           prior = 0.4, strength = 4.0;
           break;
       }
+      // A word of the dictionary whose elided form's stem is no word: an
+      // archaic spelling of the fiction in the training text ("pled" as
+      // "ple\u2019d"); modern text writes the word.
+      const std::string& f = e.forms[best - 1].form;
+      const size_t stem = f.find(kApostrophe);
+      if (english_words_.count(key) > 0 && stem != std::string::npos && stem >= 3 &&
+          english_words_.count(f.substr(0, stem)) == 0)
+        return true;
       for (double& p : post) p = 0;
       post[best] = (e.forms[best - 1].count + strength * prior) / (total + strength);
       evidence = "training text writes \"" + key + "\" as \"" + e.forms[best - 1].form + "\"";
@@ -1293,7 +1301,7 @@ class RestoreStage final : public Stage {
   restore::GlueSegmenter glue_;                    // points into model_
   Gazetteer gaz_;                                  // place_pair(), place_accent()
   std::unordered_set<std::string> pair_heads_;     // place_pair(): "relations", "conflict", ...
-  std::unordered_set<std::string> english_words_;  // glued(): words never split
+  std::unordered_set<std::string> english_words_;  // glued(), lexicon_apostrophe()
   PlaceAccents place_accents_;                     // stripped word -> name
   bool line_end_dash_;
   bool pair_quotes_;  // no quote applied without its partner in the line

@@ -189,13 +189,18 @@ TEST_CASE("restore: transcript labels and accented letters") {
   check_rows(rows, std::size(rows));
 }
 
-TEST_CASE("restore: a word of the dictionary is never split as glued words") {
+TEST_CASE("restore: a word of the dictionary is never split, nor given an archaic elision") {
   const Row rows[] = {
       {"'persona' is no 'person' + 'a'", "He was declared persona non grata.",
        "He was declared persona non grata."},
       {"'orchestrating' is no 'orchestra' + 'ting'",
        "The commander responsible for orchestrating drone attacks.",
        "The commander responsible for orchestrating drone attacks."},
+      {"an archaic elision of a dictionary word ('ple\u2019d') is not put back",
+       "These folks have pled guilty.", "These folks have pled guilty."},
+      {"a contraction whose plain form is a word too is still decided",
+       "The firm said it cant wait and didnt agree to the terms.",
+       "The firm said it can\u2019t wait and didn\u2019t agree to the terms."},
       {"a glued pair that is no word is still split", "The December JobsReport is out.",
        "The December Jobs\u00a0Report is out."},
   };

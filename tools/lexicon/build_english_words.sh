@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Builds config/lexicon/english_words.txt from Debian's wamerican package
 # (SCOWL "american-english", size 50): the lowercase forms of its words of
-# five or more ASCII letters, sorted, one per line, under a header that
+# three or more ASCII letters, sorted, one per line, under a header that
 # carries SCOWL's copyright notice (its licence asks for it in every copy).
-# restore reads the list (stages/restore.cc, glued()): a token that is an
-# English word is not split as two glued words ("persona" is no
-# "person" + "a").
+# restore reads the list (stages/restore.cc): a token that is an English word
+# is not split as two glued words ("persona" is no "person" + "a"), nor given
+# an archaic elision whose stem is no word ("pled" is no "ple’d").
 #   tools/lexicon/build_english_words.sh [OUT]   (default config/lexicon/english_words.txt)
 # Needs apt-get (the package is downloaded, not installed) and dpkg-deb.
 set -euo pipefail
@@ -18,8 +18,8 @@ trap 'rm -rf "$W"' EXIT
 dpkg-deb -x "$W"/wamerican_"$VERSION"_all.deb "$W/x"
 {
   cat <<HEADER
-# english_words.txt: lowercase English words of five or more letters, for the
-# restore stage's glued-word guard. Made by tools/lexicon/build_english_words.sh
+# english_words.txt: lowercase English words of three or more letters, for the
+# restore stage's guards (glued words, elisions). Made by tools/lexicon/build_english_words.sh
 # from Debian's wamerican $VERSION (/usr/share/dict/american-english, SCOWL);
 # see README.md in this folder. Derived from SCOWL, whose notice follows:
 #
@@ -37,7 +37,7 @@ dpkg-deb -x "$W"/wamerican_"$VERSION"_all.deb "$W/x"
 #   (The full copyright file of the Debian package names further contributors
 #   and their equally permissive terms: /usr/share/doc/wamerican/copyright.)
 HEADER
-  LC_ALL=C grep -E '^[A-Za-z]{5,}$' "$W/x/usr/share/dict/american-english" | tr 'A-Z' 'a-z' | LC_ALL=C sort -u
+  LC_ALL=C grep -E '^[A-Za-z]{3,}$' "$W/x/usr/share/dict/american-english" | tr 'A-Z' 'a-z' | LC_ALL=C sort -u
 } >"$OUT.tmp"
 mv "$OUT.tmp" "$OUT"
 echo "wrote $OUT: $(grep -vc '^#' "$OUT") words"
