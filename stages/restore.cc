@@ -882,6 +882,17 @@ class RestoreStage final : public Stage {
         "\"" + std::string(tok) + "\" is far more often two words glued by a deleted separator");
   }
 
+  // Token j is a word of the training lexicon or of the dictionary, or too
+  // short to tell (under 3 letters), or no word at all.
+  bool english_like(const TextView& v, size_t j) const {
+    const Token& t = v.tokens[j];
+    if (t.kind != TokenKind::kWord || t.end - t.begin < 3) return true;
+    const std::string key = ascii_lower(t.in(v.text));
+    if (english_words_.count(key) > 0) return true;
+    const RestoreModel::LexBrief lex = model_.brief(key);
+    return lex.known || lex.has_forms;
+  }
+
   void space(Run& r, size_t i) const {
     const TextView& v = r.view;
     const Token& t = v.tokens[i];
@@ -897,6 +908,10 @@ class RestoreStage final : public Stage {
       if (!g) return;
       double p = share(*g, restore::kDash);
       if (p < 0.5) return;
+      // Between two words that are neither English nor in the training text
+      // ("gare  qui" in a French quotation), the double space more likely lost
+      // a one-letter word ("\u00e0") than a dash.
+      if (!english_like(v, i - 1) && !english_like(v, i + 1)) return;
       r.out.push_back({t.begin + 1, std::string(kEmDash), "restore.glued-dash.v1",
                        p * kNaturalGapFactor, "two spaces between words: a deleted dash"});
     } else if (s == " " && line_end_dash_ &&

@@ -88,6 +88,8 @@ TEST_CASE("restore: dashes and no-break spaces") {
   const Row rows[] = {
       {"spaced dash lost: two spaces", "the costs  including fees  rose",
        "the costs \u2014 including fees \u2014 rose"},
+      {"two spaces between two foreign words lost a letter word (\u00e0), not a dash",
+       "Un problme  rserver entirement  lavenir.", "Un problme  rserver entirement  lavenir."},
       {"space after comma", "after the unrest,with calm", "after the unrest,\u00a0with calm"},
       {"space after comma before a state code", "in Las Vegas,NV today",
        "in Las Vegas,\u00a0NV today"},
