@@ -102,19 +102,11 @@ double share(const GapCounts& g, int k) {
   return t > 0 ? g[k] / t : 0.0;
 }
 
-// config/gazetteer/pair_heads.txt: one lowercase word per row.
-std::unordered_set<std::string> load_pair_heads(const std::string& dir) {
-  std::unordered_set<std::string> heads;
-  for_each_tsv_row(dir + "/pair_heads.txt", 1,
-                   [&](size_t, std::span<const std::string_view> f) { heads.emplace(f[0]); });
-  return heads;
-}
-
-// config/lexicon/english_words.txt: one lowercase word per row.
-std::unordered_set<std::string> load_english_words(const std::string& dir) {
+// A word list of config/: one lowercase word per row (pair_heads.txt,
+// english_words.txt).
+std::unordered_set<std::string> load_word_set(const std::string& path) {
   std::unordered_set<std::string> words;
-  words.reserve(80000);
-  for_each_tsv_row(dir + "/english_words.txt", 1,
+  for_each_tsv_row(path, 1,
                    [&](size_t, std::span<const std::string_view> f) { words.emplace(f[0]); });
   return words;
 }
@@ -130,8 +122,10 @@ class RestoreStage final : public Stage {
         glue_(model_,
               restore::load_glue_weights(ctx.data_path(ctx.get("data", "restore")) + "/glued.tsv")),
         gaz_(Gazetteer::load(ctx.data_path(ctx.get("gazetteer", "gazetteer")))),
-        pair_heads_(load_pair_heads(ctx.data_path(ctx.get("gazetteer", "gazetteer")))),
-        english_words_(load_english_words(ctx.data_path(ctx.get("lexicon", "lexicon")))),
+        pair_heads_(
+            load_word_set(ctx.data_path(ctx.get("gazetteer", "gazetteer")) + "/pair_heads.txt")),
+        english_words_(
+            load_word_set(ctx.data_path(ctx.get("lexicon", "lexicon")) + "/english_words.txt")),
         line_end_dash_(ctx.get_bool("line-end-dash", true)),
         pair_quotes_(ctx.get_bool("pair-quotes", true)),
         ascii_punctuation_(punctuation_style(ctx)) {
