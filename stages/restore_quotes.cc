@@ -513,15 +513,22 @@ bool has_quote_mark(std::string_view line) {
 }
 
 // Transition weights at a gap: open (outside -> inside), close (inside ->
-// outside), and staying in each state.
+// outside), and staying in each state; and the gap's own open and close
+// probabilities (reported, not used by the chain).
 struct Scored {
   uint32_t pos;
   double open_odds, close_odds, stay_out, stay_in;
+  double open_local, close_local;
 };
 
-// Forward-backward over the two-state chain (outside, inside). Transition
-// weights: outside->inside = open odds, inside->outside = close odds, staying
-// = 1; a line may end inside at weight end_inside.
+// Forward-backward over the two-state chain (outside, inside) of a line: a
+// linear-chain CRF whose transition weights at a gap are exp(w_open . x)
+// (outside -> inside) and exp(w_close . x) (inside -> outside), staying = 1;
+// a line may end inside at weight end_inside. Normalised over the whole line,
+// not per gap: a gap that looks like a closing (", he said") makes the paths
+// that are inside before it likelier, and with them an opening further back
+// that alone looks unlikely (a per-gap model cannot: outside, it never asks
+// whether a gap looks like a closing).
 void posteriors(const std::vector<Scored>& g, double end_inside,
                 std::vector<QuoteRestorer::GapPosterior>& out) {
   const size_t n = g.size();
@@ -556,8 +563,8 @@ void posteriors(const std::vector<Scored>& g, double end_inside,
     double stay_o = ao * g[t].stay_out * bo, open = ao * g[t].open_odds * bi;
     double stay_i = ai * g[t].stay_in * bi, close = ai * g[t].close_odds * bo;
     double z = stay_o + open + stay_i + close;
-    out[t] = {g[t].pos, z > 0 ? open / z : 0, z > 0 ? close / z : 0, g[t].open_odds,
-              g[t].close_odds};
+    out[t] = {g[t].pos, z > 0 ? open / z : 0, z > 0 ? close / z : 0, g[t].open_local,
+              g[t].close_local};
   }
 }
 
@@ -772,8 +779,8 @@ void QuoteRestorer::line_posteriors(std::string_view line, std::vector<GapPoster
     if (lo >= kSkipLogit * kWeightScale) may_be_inside = true;
     lo = std::clamp(lo / kWeightScale, -kMaxLogit, kMaxLogit);
     lc = std::clamp(lc / kWeightScale, -kMaxLogit, kMaxLogit);
-    const double po = 1 / (1 + std::exp(-lo)), pc = 1 / (1 + std::exp(-lc));
-    scored.push_back({static_cast<uint32_t>(p), po, pc, 1 - po, 1 - pc});
+    const double eo = std::exp(lo), ec = std::exp(lc);
+    scored.push_back({static_cast<uint32_t>(p), eo, ec, 1, 1, eo / (1 + eo), ec / (1 + ec)});
   }
   posteriors(scored, end_inside_, out);
 }
@@ -851,14 +858,18 @@ void QuoteRestorer::stack(std::vector<Decision>& ds, const Cues& cues) const {
 }
 
 // An opening and the next closing of its line are one quotation: each is no
-// surer than the other. A quote left without a partner in its line leaves
-// the line unbalanced, which reads worse than no quotes: its confidence is
-// scaled by 0.6, so that at the default thresholds it is a suggestion and
-// never applied alone. Except a quotation running on into the next
-// paragraph: an opening at a line start, unclosed, when the next line also
-// opens with one (fiction's dialogue, long quoted statements).
+// surer than the other. A quote left without a likely partner in its line
+// leaves the line unbalanced, which reads worse than no quotes. If the line
+// holds a less likely partner for it (confidence 0.2 to 0.5), the two are
+// paired all the same, at the partner's confidence: neither is applied
+// alone. Without one, its confidence is halved, so that at the
+// default thresholds it is a suggestion and never applied alone. Except a
+// quotation running on into the next paragraph: an opening at a line start,
+// unclosed, when the next line also opens with one (fiction's dialogue, long
+// quoted statements).
 void QuoteRestorer::pair_up(std::vector<Decision>& ds) {
-  constexpr double kUnpairedFactor = 0.6;
+  constexpr double kUnpairedFactor = 0.5;
+  constexpr double kMinPartner = 0.2;   // a weaker quote is no partner
   std::vector<uint32_t> opening_lines;  // lines that start with a likely opening
   for (const Decision& d : ds)
     if (d.kind == 0 && d.confidence >= kMinConfidence) opening_lines.push_back(d.line);
@@ -866,29 +877,62 @@ void QuoteRestorer::pair_up(std::vector<Decision>& ds) {
     return d.kind == 0 &&
            std::binary_search(opening_lines.begin(), opening_lines.end(), d.line + 1);
   };
-  size_t open = ds.size();  // the pending opening of the line
-  auto unpaired = [&](Decision& d) {
-    if (!runs_on(d)) d.confidence *= kUnpairedFactor;
+  auto likely = [](const Decision& d) { return d.confidence >= kMinConfidence; };
+  // The likeliest weak partner of ds[i] (an opening looks ahead, a closing
+  // back) before the next likely quote of its line; ds.size() if none.
+  auto weak_partner = [&](size_t i) {
+    const bool opening = ds[i].kind <= 1;
+    size_t best = ds.size();
+    for (size_t j = i;;) {
+      if (opening ? ++j >= ds.size() : j-- == 0) break;
+      const Decision& c = ds[j];
+      if (c.line != ds[i].line || likely(c)) break;
+      if ((c.kind <= 1) != opening && c.confidence >= kMinPartner &&
+          (best == ds.size() || c.confidence > ds[best].confidence))
+        best = j;
+    }
+    return best;
   };
+  auto unpaired = [&](size_t i) {
+    if (ds[i].kind <= 1 && runs_on(ds[i])) return;
+    const size_t j = weak_partner(i);
+    if (j < ds.size())
+      ds[i].confidence = ds[j].confidence;
+    else
+      ds[i].confidence *= kUnpairedFactor;
+  };
+  size_t open = ds.size();  // the pending opening of the line
   for (size_t i = 0; i < ds.size(); ++i) {
     Decision& d = ds[i];
-    if (d.confidence < kMinConfidence) continue;
+    if (!likely(d)) continue;
     if (open < ds.size() && ds[open].line != d.line) {
-      unpaired(ds[open]);
+      unpaired(open);
       open = ds.size();
     }
     if (d.kind <= 1) {
-      if (open < ds.size()) unpaired(ds[open]);
+      if (open < ds.size()) unpaired(open);
       open = i;
     } else if (open < ds.size()) {
       const double c = std::min(ds[open].confidence, d.confidence);
       ds[open].confidence = d.confidence = c;
       open = ds.size();
     } else {
-      d.confidence *= kUnpairedFactor;
+      unpaired(i);
     }
   }
-  if (open < ds.size()) unpaired(ds[open]);
+  if (open < ds.size()) unpaired(open);
+}
+
+// A document none of whose likely quotes sits inside a line ("said, _We",
+// "_, he said") shows no sign of quoting anyone: quotes at line edges alone
+// (a short paragraph read as a line of dialogue, "They don't know.") are
+// halved, so that at the default thresholds they are suggestions only.
+void QuoteRestorer::require_inline_evidence(std::vector<Decision>& ds) {
+  constexpr double kEdgeOnlyFactor = 0.5;
+  for (const Decision& d : ds)
+    if ((d.kind == 1 || d.kind == 2) && d.confidence >= kMinConfidence) return;
+  for (Decision& d : ds)
+    if (d.kind == 0 || d.kind == 3) d.confidence *= kEdgeOnlyFactor;
 }
 
 void QuoteRestorer::run(const TextView& view, const std::vector<bool>& protected_tok,
@@ -906,6 +950,7 @@ void QuoteRestorer::run(const TextView& view, const std::vector<bool>& protected
   collect(text, ds, cues);
   stack(ds, cues);
   if (pair) pair_up(ds);
+  require_inline_evidence(ds);
   for (const Decision& d : ds) {
     if (d.confidence < kMinConfidence) continue;
     if (!blocked.empty() && (blocked[d.pos] || (d.pos > 0 && blocked[d.pos - 1]))) continue;
@@ -1010,17 +1055,22 @@ class QuoteCounter final : public Counter {
 
  private:
   static constexpr size_t kMaxHeldBytes = 24u << 20;
-  // Share of the gaps without a quote kept as examples: outside a quotation
-  // (most gaps) 8%; inside, every one (the close model decides where a
-  // quotation ends among few candidates; sampling them cost recall).
-  static constexpr double kRateOutside = 0.08;
-  static constexpr double kRateInside = 1.0;
+  // Share of the lines without a quote kept as training lines (their weight
+  // scaled up to match): most lines hold none, and they teach little more
+  // than a sample of them.
+  static constexpr double kQuietLineRate = 0.25;
 
-  struct Example {
-    uint32_t first, count;  // feature ids in feats_
+  // A candidate gap of a training line: its feature ids in feats_ and what
+  // the gold path does there.
+  enum Move : uint8_t { kStay = 0, kOpens = 1, kCloses = 2 };
+  struct GapExample {
+    uint32_t first, count;
+    Move move;
+  };
+  struct LineExample {
+    uint32_t first, count;  // gaps in gaps_
     float weight;
-    uint8_t model;  // 0 outside (open?), 1 inside (close?)
-    uint8_t y;
+    bool ends_inside;
   };
 
   uint64_t rng() {
@@ -1043,41 +1093,42 @@ class QuoteCounter final : public Counter {
 
   void count_line(std::string_view line, const std::vector<std::pair<uint32_t, uint8_t>>& events,
                   double weight) {
+    if (events.empty()) {
+      if ((rng() % 1000000) >= kQuietLineRate * 1e6) return;
+      weight /= kQuietLineRate;
+    }
     scan_line(line, line_);
     Cursor cur;
     size_t e = 0;
     bool inside = false;
     GapCtx c;
     std::string name;
+    LineExample lx{static_cast<uint32_t>(gaps_.size()), 0, static_cast<float>(weight), false};
     for (size_t p = 0; p <= line.size(); ++p) {
       cur.advance(line_, p);
       uint8_t ev = kNoEvent;
       if (e < events.size() && events[e].first == p) ev = events[e++].second;
-      if (candidate_gap(line, p)) {
-        const uint8_t model = inside ? 1 : 0;
-        const uint8_t y = (ev == kOpenEv && !inside) || (ev == kCloseEv && inside);
-        const double rate = y ? 1.0 : (inside ? kRateInside : kRateOutside);
-        if (y || (rng() % 1000000) < rate * 1e6) {
-          gap_ctx(line, line_, cur, p, c);
-          Example ex{static_cast<uint32_t>(feats_.size()), 0, static_cast<float>(weight), model, y};
-          for_each_feature(
-              c, &name, [&](uint64_t h, std::string* n) { feats_.push_back(feature_id(h, *n)); });
-          ex.count = static_cast<uint32_t>(feats_.size() - ex.first);
-          // The run-time featurizer must give the same hashes.
-          uint32_t j = ex.first;
-          for_each_hash(c, [&](uint64_t h) {
-            if (j >= feats_.size() || hashes_[feats_[j++]] != h) ++hash_mismatches_;
-          });
-          if (j != feats_.size()) ++hash_mismatches_;
-          examples_.push_back(ex);
-        }
-        (y ? positives_[model] : negatives_[model]) += weight;
-        // Quotes at gaps that are no candidates are invisible to the
-        // decoder: the state follows the candidates only.
-        if (ev == kOpenEv) inside = true;
-        if (ev == kCloseEv) inside = false;
-      }
+      // Quotes at gaps that are no candidates are invisible to the decoder:
+      // the gold path follows the candidates only.
+      if (!candidate_gap(line, p)) continue;
+      gap_ctx(line, line_, cur, p, c);
+      GapExample gx{static_cast<uint32_t>(feats_.size()), 0, kStay};
+      for_each_feature(c, &name,
+                       [&](uint64_t h, std::string* n) { feats_.push_back(feature_id(h, *n)); });
+      gx.count = static_cast<uint32_t>(feats_.size() - gx.first);
+      // The run-time featurizer must give the same hashes.
+      uint32_t j = gx.first;
+      for_each_hash(c, [&](uint64_t h) {
+        if (j >= feats_.size() || hashes_[feats_[j++]] != h) ++hash_mismatches_;
+      });
+      if (j != feats_.size()) ++hash_mismatches_;
+      if (ev == kOpenEv && !inside) gx.move = kOpens, inside = true;
+      if (ev == kCloseEv && inside) gx.move = kCloses, inside = false;
+      gaps_.push_back(gx);
     }
+    lx.count = static_cast<uint32_t>(gaps_.size() - lx.first);
+    lx.ends_inside = inside;
+    if (lx.count > 0) lines_.push_back(lx);
     if (!events.empty() || inside) (inside ? ended_inside_ : ended_outside_) += weight;
   }
 
@@ -1088,19 +1139,21 @@ class QuoteCounter final : public Counter {
   size_t hash_mismatches_ = 0;
   std::vector<float> freq_;
   std::vector<uint32_t> feats_;
-  std::vector<Example> examples_;
+  std::vector<GapExample> gaps_;
+  std::vector<LineExample> lines_;
   std::vector<HeldDoc> held_;
   size_t held_bytes_ = 0;
   size_t docs_ = 0;
-  double positives_[2] = {0, 0}, negatives_[2] = {0, 0};
   double ended_inside_ = 0, ended_outside_ = 0;
   uint64_t rng_ = 0x9E3779B97F4A7C15ULL;
 };
 
-// Capacity: features seen in 5 examples and 8 epochs (10 and 4 before) gave
-// dev recall 0.13 -> 0.16 at the same precision, held-out chapters too.
-constexpr double kMinFeatureFreq = 5;  // examples a feature must occur in
-constexpr double kMinWeight = 0.25;    // smaller weights are not written
+// Capacity: the CRF spreads its weight over about twice as many features as
+// the per-gap models did at the same cut-offs; features seen at 10 gaps and
+// weights of 0.4 keep the table within the folder's 25 MB (6.4 MB) at dev
+// recall 0.185 (0.190 with all weights of 0.25: 14.5 MB).
+constexpr double kMinFeatureFreq = 10;  // training gaps a feature must occur at
+constexpr double kMinWeight = 0.4;      // smaller weights are not written
 constexpr int kEpochs = 8;
 constexpr double kRate = 0.1;  // AdaGrad step
 constexpr double kL2 = 1e-6;
@@ -1109,52 +1162,86 @@ constexpr double kMinStackExamples =
 
 void QuoteCounter::write(const std::string& dir) const {
   const size_t nf = names_.size();
+  auto rounded = [](double v) {
+    char b[32];
+    std::snprintf(b, sizeof b, "%.3g", v);
+    return std::strtod(b, nullptr);
+  };
+  // The weight of ending a line inside a quotation: the share of such lines
+  // among the lines with quotes (learning it with the weights did no better).
+  const double end_inside =
+      rounded(std::clamp(ended_inside_ / std::max(1e-9, ended_outside_), 0.001, 1.0));
+  // The chain is trained as a CRF: per line, the gradient of the log
+  // likelihood of the gold path is (gold move - posterior of the move) at
+  // every gap, for the features of that gap (AdaGrad steps, L2).
   std::vector<double> w(2 * nf, 0.0), g2(2 * nf, 1e-6);
-  std::vector<uint32_t> order(examples_.size());
+  std::vector<uint32_t> order(lines_.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = static_cast<uint32_t>(i);
   uint64_t r = 0x2545F4914F6CDD1DULL;
   double mean_w = 0;
-  for (const auto& ex : examples_) mean_w += ex.weight;
-  mean_w = examples_.empty() ? 1 : mean_w / examples_.size();
+  for (const auto& lx : lines_) mean_w += lx.weight;
+  mean_w = lines_.empty() ? 1 : mean_w / static_cast<double>(lines_.size());
+  std::vector<Scored> scored;
+  std::vector<QuoteRestorer::GapPosterior> post;
   for (int epoch = 0; epoch < kEpochs; ++epoch) {
     for (size_t i = order.size(); i > 1; --i) {
       r ^= r << 13, r ^= r >> 7, r ^= r << 17;
       std::swap(order[i - 1], order[r % i]);
     }
-    double loss = 0;
-    for (uint32_t oi : order) {
-      const Example& ex = examples_[oi];
-      double z = 0;
-      for (uint32_t j = ex.first; j < ex.first + ex.count; ++j) {
-        uint32_t f = feats_[j];
-        if (freq_[f] >= kMinFeatureFreq) z += w[2 * f + ex.model];
+    double loss = 0, weight_sum = 0;
+    for (uint32_t li : order) {
+      const LineExample& lx = lines_[li];
+      scored.clear();
+      double gold_score = lx.ends_inside ? std::log(end_inside) : 0;
+      for (uint32_t t = lx.first; t < lx.first + lx.count; ++t) {
+        const GapExample& gx = gaps_[t];
+        double lo = 0, lc = 0;
+        for (uint32_t j = gx.first; j < gx.first + gx.count; ++j) {
+          const uint32_t f = feats_[j];
+          if (freq_[f] >= kMinFeatureFreq) lo += w[2 * f], lc += w[2 * f + 1];
+        }
+        lo = std::clamp(lo, -kMaxLogit, kMaxLogit);
+        lc = std::clamp(lc, -kMaxLogit, kMaxLogit);
+        gold_score += gx.move == kOpens ? lo : gx.move == kCloses ? lc : 0;
+        scored.push_back({t, std::exp(lo), std::exp(lc), 1, 1, 0, 0});
       }
-      z = std::clamp(z, -kMaxLogit, kMaxLogit);
-      const double p = 1 / (1 + std::exp(-z));
-      const double sw = ex.weight / mean_w;
-      loss += sw * -std::log(ex.y ? p : 1 - p + 1e-12);
-      const double grad = sw * (p - ex.y);
-      for (uint32_t j = ex.first; j < ex.first + ex.count; ++j) {
-        uint32_t f = feats_[j];
-        if (freq_[f] < kMinFeatureFreq) continue;
-        double& wi = w[2 * f + ex.model];
-        double gi = grad + kL2 * wi;
-        double& acc = g2[2 * f + ex.model];
-        acc += gi * gi;
-        wi -= kRate * gi / std::sqrt(acc);
+      // log Z by the scaled forward pass (for the reported loss).
+      double ao = 1, ai = 0, log_z = 0;
+      for (const Scored& g : scored) {
+        const double no = ao + ai * g.close_odds, ni = ai + ao * g.open_odds, z = no + ni;
+        log_z += std::log(z);
+        ao = no / z, ai = ni / z;
+      }
+      log_z += std::log(ao + ai * end_inside);
+      const double sw = lx.weight / mean_w;
+      loss += sw * (log_z - gold_score);
+      weight_sum += sw;
+      posteriors(scored, end_inside, post);
+      for (uint32_t k = 0; k < lx.count; ++k) {
+        const GapExample& gx = gaps_[lx.first + k];
+        const double go = sw * (post[k].open - (gx.move == kOpens ? 1.0 : 0.0));
+        const double gc = sw * (post[k].close - (gx.move == kCloses ? 1.0 : 0.0));
+        for (int m = 0; m < 2; ++m) {
+          const double grad = m == 0 ? go : gc;
+          if (std::abs(grad) < 1e-7) continue;  // nothing to learn at this gap
+          for (uint32_t j = gx.first; j < gx.first + gx.count; ++j) {
+            const uint32_t f = feats_[j];
+            if (freq_[f] < kMinFeatureFreq) continue;
+            double& wi = w[2 * f + m];
+            const double gi = grad + kL2 * wi;
+            double& acc = g2[2 * f + m];
+            acc += gi * gi;
+            wi -= kRate * gi / std::sqrt(acc);
+          }
+        }
       }
     }
-    spdlog::info("quotes: epoch {}, loss {:.4f} per example", epoch + 1,
-                 loss / std::max<size_t>(1, order.size()));
+    spdlog::info("quotes: epoch {}, loss {:.4f} per line", epoch + 1,
+                 loss / std::max(1.0, weight_sum));
   }
-  // Negatives were sampled: the bias of each model moves by log(rate).
   uint32_t bias = UINT32_MAX;
   for (size_t f = 0; f < nf; ++f)
     if (names_[f] == "T0:") bias = static_cast<uint32_t>(f);
-  if (bias != UINT32_MAX) {
-    w[2 * bias] += std::log(kRateOutside);
-    w[2 * bias + 1] += std::log(kRateInside);
-  }
   std::vector<size_t> kept;
   for (size_t f = 0; f < nf; ++f) {
     if (freq_[f] < kMinFeatureFreq) continue;
@@ -1162,13 +1249,6 @@ void QuoteCounter::write(const std::string& dir) const {
       continue;
     kept.push_back(f);
   }
-  auto rounded = [](double v) {
-    char b[32];
-    std::snprintf(b, sizeof b, "%.3g", v);
-    return std::strtod(b, nullptr);
-  };
-  const double end_inside =
-      rounded(std::clamp(ended_inside_ / std::max(1e-9, ended_outside_), 0.001, 1.0));
   const std::string path = dir + "/" + std::string(kFile);
   std::vector<size_t> sorted = kept;
   std::sort(sorted.begin(), sorted.end(),
@@ -1189,8 +1269,9 @@ void QuoteCounter::write(const std::string& dir) const {
            "#   @calibration <kind> <p> <confidence>   document-level probability >= p -> "
            "confidence\n"
            "#       for a kind of quote (without <kind>: every kind)\n"
-           "#   <feature> <w_open> <w_close>  logistic weights of a gap feature: w_open for an\n"
-           "#       opening quote at a gap outside a quotation, w_close for a closing one inside.\n"
+           "#   <feature> <w_open> <w_close>  weights of a gap feature in the line's chain (a\n"
+           "#       linear-chain CRF): w_open for an opening quote at a gap outside a quotation,\n"
+           "#       w_close for a closing one inside.\n"
            "# Feature keys: T<template>:<parts>, where parts are the lowercased words near the "
            "gap\n"
            "# (^ / $: none before / after it in the line; 0: a word with a digit), the gap's "
@@ -1344,8 +1425,8 @@ void QuoteCounter::write(const std::string& dir) const {
     // One row per block (its lower edge).
     for (const Block& bl : blocks) cal[k].push_back({edges[bl.first], bl.right / bl.total});
   }
-  spdlog::info("quotes: {} documents, {} examples, {} features kept of {}; end_inside {:.3f}",
-               docs_, examples_.size(), kept.size(), nf, end_inside);
+  spdlog::info("quotes: {} documents, {} lines, {} features kept of {}; end_inside {:.3f}", docs_,
+               lines_.size(), kept.size(), nf, end_inside);
   if (hash_mismatches_ > 0)
     spdlog::error("quotes: {} run-time feature hashes differ from the keys", hash_mismatches_);
   spdlog::info("quotes: held-out documents {} ({} bytes), gold quotes (weighted) {:.0f} + {:.0f}",

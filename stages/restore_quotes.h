@@ -99,6 +99,9 @@ class QuoteRestorer {
   // Pairs openings with closings in each line (confidence of both: the lower)
   // and lowers the confidence of a quote left without a partner.
   static void pair_up(std::vector<Decision>& ds);
+  // Halves the confidence of quotes at line edges (kinds 0 and 3) when no
+  // likely quote of the document sits inside a line (kinds 1 and 2).
+  static void require_inline_evidence(std::vector<Decision>& ds);
   // Feature indices of the document-level model that fire for a decision
   // (besides the logit slopes, indices kind * kPerKind + 1 and + 2).
   static void stack_features(const Decision& d, const Cues& cues, std::array<int, 1 + kCues>& idx);
