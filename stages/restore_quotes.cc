@@ -230,6 +230,13 @@ struct GapCtx {
   std::string_view attr;                   // next attribution word at or after the gap ("" none)
   std::string_view intro;                  // last introducing word before the gap ("" none)
   uint64_t lwh[4], rwh[3], attrh, introh;  // the words as key parts (word_part; "^" / "$" if none)
+  // After a run of 1-3 capitalised words right of the gap, the next word if
+  // lowercase (", _Ghani said": 1, "said"): what a name does, whoever it is
+  // (names are mostly unknown to the table).
+  char names_skipped;  // '0': no such run and word
+  std::string_view after_names;
+  bool after_names_num;
+  uint64_t after_names_h;
 };
 
 char word_class(std::string_view w) {
@@ -260,6 +267,21 @@ void gap_ctx(std::string_view s, const LineInfo& li, const Cursor& cur, size_t p
     const WordSpan& a = li.attributions[cur.attr].word;
     c.attr = s.substr(a.b, a.e - a.b);
     c.attrh = li.attributions[cur.attr].hash;
+  }
+  c.names_skipped = '0';
+  c.after_names = {};
+  c.after_names_h = kNoneAfter;
+  c.after_names_num = false;
+  {
+    size_t j = k;
+    while (j < w.size() && j < k + 3 && is_upper(static_cast<unsigned char>(s[w[j].b]))) ++j;
+    if (j > k && j < w.size() && is_lower_ascii(static_cast<unsigned char>(s[w[j].b])) &&
+        w[j].b == w[j - 1].e + 1 && s[w[j - 1].e] == ' ') {
+      c.names_skipped = static_cast<char>('0' + (j - k));
+      c.after_names = s.substr(w[j].b, w[j].e - w[j].b);
+      c.after_names_h = li.hashes[j];
+      c.after_names_num = li.nums[j];
+    }
   }
   c.intro = {};
   c.introh = kNoneBefore;
@@ -373,6 +395,7 @@ void for_each_hash(const GapCtx& c, F&& f) {
   key(15, shape, c.introh);
   key(16, shape, two(c.lenb, c.rcap));
   key(17, shape, two(c.lowb, c.capsb), fnv(kFnvBasis, c.posb));
+  if (c.names_skipped != '0') key(18, shape, fnv(kFnvBasis, c.names_skipped), c.after_names_h);
 }
 
 // Calls f(hash, name) for every feature of the gap, with its key text.
@@ -494,6 +517,16 @@ void for_each_feature(const GapCtx& c, std::string* name, F&& f) {
   kb.sep();
   kb.byte(c.posb);
   emit();
+  // What a run of capitalised words after the gap does (", _Ghani said").
+  if (c.names_skipped != '0') {
+    kb.start(18, name);
+    add_shape(kb, c);
+    kb.sep();
+    kb.byte(c.names_skipped);
+    kb.sep();
+    add_word(kb, c.after_names, c.after_names_num, '$');
+    emit();
+  }
 }
 
 bool has_quote_mark(std::string_view line) {
