@@ -179,6 +179,10 @@ TEST_CASE("restore quotes: the counter learns through the channel, the loader re
        "She said, \u201cWe will go home.\u201d The rain fell."},
       {"plain narration stays", "The road ran north. The rain fell.",
        "The road ran north. The rain fell."},
+      // A new line: its opening is learned at the line start before a
+      // closing cue (", he said"), not from its words.
+      {"a line-start opening carried by its closing", "We are done, he said. The rain fell.",
+       "\u201cWe are done,\u201d he said. The rain fell."},
   };
   check_rows(q, rows, std::size(rows));
 }
