@@ -272,22 +272,37 @@ TEST_CASE("restore quotes: known failure, short statement after said," * doctest
         "He said, \u201cWe will not stop.\u201d The end.");
 }
 
+// Tables over the document-level passes on decisions (pair_up(),
+// require_inline_evidence()): decisions in, confidences out.
+namespace {
+QuoteRestorer::Decision decision(size_t pos, uint32_t line, uint8_t kind, double confidence) {
+  return QuoteRestorer::Decision{pos, line, kind, false, 0, 0, 0, confidence};
+}
+struct ConfidenceRow {
+  const char* label;
+  std::vector<QuoteRestorer::Decision> in;
+  std::vector<double> want;
+};
+template <size_t N, class Pass>
+void check_confidences(const ConfidenceRow (&rows)[N], Pass pass) {
+  for (const auto& r : rows) {
+    INFO(std::string(r.label));
+    std::vector<QuoteRestorer::Decision> ds = r.in;
+    pass(ds);
+    REQUIRE(ds.size() == r.want.size());
+    for (size_t i = 0; i < ds.size(); ++i) CHECK(ds[i].confidence == doctest::Approx(r.want[i]));
+  }
+}
+}  // namespace
+
 // pair_up(): an opening and the next closing of its line share the lower
 // confidence; a quote without a likely partner takes the confidence of its
 // likeliest weak one (0.2 to 0.5) in its line, or without one is scaled by
 // 0.5, unless it opens a line whose next line opens too (a quotation running
 // on).
 TEST_CASE("restore quotes: pairing openings with closings") {
-  using D = QuoteRestorer::Decision;
-  auto d = [](size_t pos, uint32_t line, uint8_t kind, double confidence) {
-    return D{pos, line, kind, false, 0, 0, 0, confidence};
-  };
-  struct PairRow {
-    const char* label;
-    std::vector<D> in;
-    std::vector<double> want;
-  };
-  const PairRow rows[] = {
+  const auto d = decision;
+  const ConfidenceRow rows[] = {
       {"a pair: both as sure as the less sure", {d(0, 0, 0, 0.95), d(20, 0, 3, 0.8)}, {0.8, 0.8}},
       {"an opening alone", {d(5, 0, 1, 0.95)}, {0.95 * 0.5}},
       {"a closing alone", {d(5, 0, 2, 0.9)}, {0.9 * 0.5}},
@@ -310,28 +325,14 @@ TEST_CASE("restore quotes: pairing openings with closings") {
       {"below 0.2: no partner", {d(0, 0, 0, 0.1), d(20, 0, 3, 0.9)}, {0.1, 0.9 * 0.5}},
       {"weak partners do not cross lines", {d(0, 0, 0, 0.3), d(20, 1, 3, 0.9)}, {0.3, 0.9 * 0.5}},
   };
-  for (const auto& r : rows) {
-    INFO(std::string(r.label));
-    std::vector<D> ds = r.in;
-    QuoteRestorer::pair_up(ds);
-    REQUIRE(ds.size() == r.want.size());
-    for (size_t i = 0; i < ds.size(); ++i) CHECK(ds[i].confidence == doctest::Approx(r.want[i]));
-  }
+  check_confidences(rows, QuoteRestorer::pair_up);
 }
 
 // require_inline_evidence(): quotes at line edges need a likely quote inside
 // some line of the document.
 TEST_CASE("restore quotes: line-edge quotes need a quote inside a line") {
-  using D = QuoteRestorer::Decision;
-  auto d = [](size_t pos, uint32_t line, uint8_t kind, double confidence) {
-    return D{pos, line, kind, false, 0, 0, 0, confidence};
-  };
-  struct Row {
-    const char* label;
-    std::vector<D> in;
-    std::vector<double> want;
-  };
-  const Row rows[] = {
+  const auto d = decision;
+  const ConfidenceRow rows[] = {
       {"edges only: halved", {d(0, 0, 0, 0.9), d(20, 0, 3, 0.9)}, {0.45, 0.45}},
       {"an opening inside a line elsewhere",
        {d(0, 0, 0, 0.9), d(20, 0, 3, 0.9), d(40, 1, 1, 0.6)},
@@ -341,13 +342,7 @@ TEST_CASE("restore quotes: line-edge quotes need a quote inside a line") {
        {d(0, 0, 0, 0.9), d(10, 0, 2, 0.4), d(20, 0, 3, 0.9)},
        {0.45, 0.4, 0.45}},
   };
-  for (const auto& r : rows) {
-    INFO(std::string(r.label));
-    std::vector<D> ds = r.in;
-    QuoteRestorer::require_inline_evidence(ds);
-    REQUIRE(ds.size() == r.want.size());
-    for (size_t i = 0; i < ds.size(); ++i) CHECK(ds[i].confidence == doctest::Approx(r.want[i]));
-  }
+  check_confidences(rows, QuoteRestorer::require_inline_evidence);
 }
 
 // Short paragraphs with contractions read like lines of dialogue, but a
