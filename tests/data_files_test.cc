@@ -1,4 +1,5 @@
-// Tests for reading data files (pipeline/data_files.h): for_each_tsv_row()
+// Tests for reading data files (pipeline/data_files.h): read_data_file()
+// returns the file's bytes or a ConfigError naming the path, for_each_tsv_row()
 // gives the rows read_tsv() gives (comments, blank lines, CR, short rows), and
 // plain_decimal() parses exactly what strtod parses, or declines.
 #include "pipeline/data_files.h"
@@ -59,6 +60,41 @@ TEST_CASE("data files: a short row is an error naming file:line:col") {
           std::string::npos);
   }
   fs::remove(p);
+}
+
+TEST_CASE("data files: read_data_file returns the bytes, and names what it cannot read") {
+  // Larger than one read buffer, with NUL and CR bytes kept as they are.
+  std::string bytes;
+  for (int i = 0; i < 70000; ++i) bytes += static_cast<char>(i % 251);
+  const fs::path p = write_temp("bytes.bin", bytes);
+  CHECK(copydesk::read_data_file(p.string()) == bytes);
+  const fs::path empty = write_temp("empty.tsv", "");
+  CHECK(copydesk::read_data_file(empty.string()).empty());
+  struct Row {
+    std::string path;
+    std::string message;
+  };
+  const fs::path dir =
+      fs::temp_directory_path() / ("copydesk-data-dir-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  const std::vector<Row> rows = {
+      {dir.string(), "is a directory, not a data file"},
+      {(dir / "missing.tsv").string(), "cannot open data file"},
+  };
+  for (const Row& r : rows) {
+    INFO(r.path);
+    try {
+      (void)copydesk::read_data_file(r.path);
+      FAIL("no error");
+    } catch (const copydesk::ConfigError& e) {
+      const std::string what = e.what();
+      CHECK(what.find(r.path) != std::string::npos);
+      CHECK(what.find(r.message) != std::string::npos);
+    }
+  }
+  fs::remove(p);
+  fs::remove(empty);
+  fs::remove(dir);
 }
 
 TEST_CASE("data files: plain_decimal agrees with strtod bit for bit, or declines") {
