@@ -733,6 +733,9 @@ class RestoreStage final : public Stage {
     const TextView& v = r.view;
     std::string_view tok = v.tokens[i].in(v.text);
     if (tok.size() < 5 || all_upper(tok)) return;
+    // Most known words are ruled out by glued_known()'s first test alone; the
+    // dictionary probe below is a cache miss per word, so it comes after.
+    if (known_plain > 0 && !may_be_glued_known(tok, known_plain)) return;
     // A word of the dictionary the training text never showed is that word
     // ("persona", "orchestrating"), not two glued ones ("person" + "a").
     if (english_words_.count(key) > 0) return;
@@ -834,6 +837,15 @@ class RestoreStage final : public Stage {
     }
   }
 
+  // No cut can pass when even the commonest pair of the table, with the
+  // seam bonus if the token has a seam, is too rare against the token's
+  // own count: most known words are ruled out without a probe.
+  bool may_be_glued_known(std::string_view tok, double known_plain) const {
+    const double max_m =
+        model_.max_pair_count() * (has_camel_seam(tok) ? std::exp(restore::kCamelSeamBonus) : 1.0);
+    return max_m >= 4 * (known_plain + 1);
+  }
+
   // A known token split in two: only with pair evidence far above the
   // token's own count ("JoeBiden": 8 as written, 303 as "Joe\u00a0Biden").
   void glued_known(Run& r, size_t i, const std::string& key, double known_plain) const {
@@ -843,12 +855,7 @@ class RestoreStage final : public Stage {
     double best_m = 0;
     size_t inner_caps = 0;  // capitals after the first letter
     for (size_t j = 1; j < tok.size(); ++j) inner_caps += is_upper(tok[j]);
-    // No cut can pass when even the commonest pair of the table, with the
-    // seam bonus if the token has a seam, is too rare against the token's
-    // own count: most known words are ruled out without a probe.
-    const double max_m =
-        model_.max_pair_count() * (has_camel_seam(tok) ? std::exp(restore::kCamelSeamBonus) : 1.0);
-    if (max_m < 4 * (known_plain + 1)) return;
+    if (!may_be_glued_known(tok, known_plain)) return;
     for (size_t k = 2; k + 2 <= tok.size(); ++k) {
       if (inner_caps > (is_upper(tok[k]) ? 1u : 0u)) continue;  // a capital elsewhere
       std::string_view w1(key.data(), k), w2(key.data() + k, key.size() - k);
