@@ -190,6 +190,8 @@ class FlagSlips final : public Stage {
         doubled_aux_(rule_switch(ctx, "doubled-auxiliary", Severity::kWarning)),
         weekday_(rule_switch(ctx, "weekday-date", Severity::kWarning)),
         min_confidence_(ctx.get_double("min-confidence", 0.3)) {
+    for (const auto& [word, fw] : words_)
+      max_function_word_ = std::max(max_function_word_, word.size());
     // Currency signs ("A$", "AUD") of a country's own currency: evidence in
     // the profile ("A$475 million" is about Australia).
     const std::string gaz_dir = ctx.data_path(ctx.get("gazetteer", "gazetteer"));
@@ -292,6 +294,9 @@ class FlagSlips final : public Stage {
     // prose lines under them; a digest of unrelated stories (a day's news
     // under topic headings) has many, an article one.
     std::vector<std::vector<double>> local;
+    // Per token: its entry in function_words.tsv (nullptr for other words and
+    // for non-words), looked up once and read by every rule.
+    std::vector<const FunctionWord*> function_word;
     std::vector<size_t> sig;      // indexes of non-space tokens
     std::vector<size_t> sig_pos;  // token index -> position in sig (or npos)
     // Amounts in a country's own currency ("A$475", "KRW 1,000"): token of the sign, country.
@@ -383,6 +388,12 @@ class FlagSlips final : public Stage {
             (toks[i + 2].has_upper_initial || toks[i + 2].kind != TokenKind::kWord))
           ++sent;
       }
+    }
+    d.function_word.assign(toks.size(), nullptr);
+    for (size_t i = 0; i < toks.size(); ++i) {
+      if (!toks[i].is_word() || toks[i].end - toks[i].begin > max_function_word_) continue;
+      const auto it = words_.find(lower_ascii(toks[i].in(view.text)));
+      if (it != words_.end()) d.function_word[i] = &it->second;
     }
     d.sig_pos.assign(toks.size(), std::string::npos);
     for (size_t i = 0; i < toks.size(); ++i) {
@@ -588,8 +599,7 @@ class FlagSlips final : public Stage {
   bool inside_longer_name(const Doc& d, const PlaceMention& m, bool check_after = true) const {
     const TokenList& toks = d.view->tokens;
     auto capital_word = [&](size_t i) {
-      if (!toks[i].is_word() || !toks[i].has_upper_initial) return false;
-      return words_.find(lower_ascii(toks[i].in(d.view->text))) == words_.end();
+      return toks[i].is_word() && toks[i].has_upper_initial && !d.function_word[i];
     };
     const size_t s = d.sig_pos[m.first_token];
     if (s > 0) {
@@ -1154,8 +1164,7 @@ class FlagSlips final : public Stage {
         const TokenList& toks = d.view->tokens;
         const size_t sp = d.sig_pos[m.m->first_token];
         auto capital_word = [&](size_t t) {
-          return toks[t].is_word() && toks[t].has_upper_initial &&
-                 !words_.count(lower_ascii(toks[t].in(d.view->text)));
+          return toks[t].is_word() && toks[t].has_upper_initial && !d.function_word[t];
         };
         if (sp != std::string::npos && sp > 0) {
           const size_t p = d.sig[sp - 1];
@@ -1809,8 +1818,9 @@ class FlagSlips final : public Stage {
       bool shape = true;  // "Nambia": an uppercase letter, then lowercase ASCII letters
       for (size_t k = 1; k < w.size(); ++k) shape = shape && w[k] >= 'a' && w[k] <= 'z';
       if (!shape) continue;
+      if (d.function_word[i]) continue;
       const std::string key = lower_ascii(w);
-      if (words_.count(key) || common_word(key)) continue;
+      if (common_word(key)) continue;
       // Part of a longer name: "British Columbia", "Columbia University", "District of Columbia".
       const size_t s = d.sig_pos[i];
       if (s == std::string::npos) continue;
@@ -2121,11 +2131,7 @@ class FlagSlips final : public Stage {
   void editorial_rules(const Doc& d, std::vector<Finding>& out) const {
     const TokenList& toks = d.view->tokens;
     const std::string_view text = d.view->text;
-    auto fw = [&](size_t i) -> const FunctionWord* {
-      if (!toks[i].is_word()) return nullptr;
-      auto it = words_.find(lower_ascii(toks[i].in(text)));
-      return it == words_.end() ? nullptr : &it->second;
-    };
+    auto fw = [&](size_t i) { return d.function_word[i]; };
     // Next word after token i on the same line, separated by exactly one space run.
     auto next_word = [&](size_t i) -> size_t {
       if (i + 2 < toks.size() && toks[i + 1].kind == TokenKind::kSpace && toks[i + 2].is_word())
@@ -2205,12 +2211,12 @@ class FlagSlips final : public Stage {
       if (s > 0 && d.sentence_of[d.sig[s - 1]] == d.sentence_of[i] &&
           toks[d.sig[s - 1]].kind != TokenKind::kNewline)
         continue;
-      auto it = words_.find(lower_ascii(toks[i].in(text)));
-      if (it == words_.end() || it->second.cls != WordClass::kWh) continue;
+      const FunctionWord* wh_word = d.function_word[i];
+      if (!wh_word || wh_word->cls != WordClass::kWh) continue;
       const size_t ai = d.sig[s + 1];
+      const FunctionWord* aux_word = d.function_word[ai];
+      if (!aux_word || aux_word->cls != WordClass::kAuxiliary) continue;
       const std::string aux = lower_ascii(toks[ai].in(text));
-      auto ait = words_.find(aux);
-      if (ait == words_.end() || ait->second.cls != WordClass::kAuxiliary) continue;
       // "What is new is that ...": a wh-word that can be the subject opens a
       // pseudo-cleft, not a question, unless the sentence asks ("?").
       const std::string wh = lower_ascii(toks[i].in(text));
@@ -2255,6 +2261,7 @@ class FlagSlips final : public Stage {
   };
   std::vector<SpellTarget> spell_targets_;     // sorted by first letter
   std::array<uint32_t, 257> spell_first_{};    // first letter -> first index in spell_targets_
+  size_t max_function_word_ = 0;               // bytes of the longest function word
   std::unordered_set<std::string> allowlist_;  // exact names never flagged (config allowlist)
   std::unordered_map<std::string, uint16_t> currency_signs_;  // "A$", "AUD" -> issuing country
   RuleSwitch confusable_, context_, wrong_capital_, city_country_, region_country_, misspelt_,
