@@ -659,7 +659,7 @@ class FlagSlips final : public Stage {
   // sentence joined only by ",", "and", "or" or "the" ("A, B, and the C"),
   // or a run of destinations ("to Toronto, to Berlin, to \u2014 to Rome",
   // "from Canada to Singapore to Japan").
-  size_t list_length(const Doc& d, size_t i) const {
+  size_t list_length(const Doc& d, size_t i, size_t* first = nullptr) const {
     auto link = [&](size_t a, size_t b) {
       if (d.places[a].sentence != d.places[b].sentence) return false;
       const auto w = words_between(d, d.places[a].m->end_token, d.places[b].m->first_token);
@@ -679,6 +679,7 @@ class FlagSlips final : public Stage {
     size_t lo = i, hi = i;
     while (lo > 0 && link(lo - 1, lo)) --lo;
     while (hi + 1 < d.places.size() && link(hi, hi + 1)) ++hi;
+    if (first) *first = lo;
     return hi - lo + 1;
   }
 
@@ -2040,21 +2041,58 @@ class FlagSlips final : public Stage {
       // "Iran and Iran-backed groups": the second is part of a compound modifier.
       if (compound_modifier(d, *b.m)) continue;
       const auto between = words_between(d, a.m->end_token, b.m->first_token);
-      if (between != std::vector<std::string>{"and"} && between != std::vector<std::string>{"or"})
-        continue;
+      // "Lithuania and Lithuania", or one country twice in a row in a list
+      // of three or more ("Estonia, Lithuania, Lithuania and Poland").
+      const bool joined =
+          between == std::vector<std::string>{"and"} || between == std::vector<std::string>{"or"};
+      bool listed = false;
+      if (between == std::vector<std::string>{","} &&
+          (b.kind == PlaceKind::kCountry || b.kind == PlaceKind::kAlias)) {
+        // Three countries or more besides the repeat: not a speaker's
+        // "Russia, Russia, Russia" or "Jordan to Israel, Israel, et cetera".
+        size_t first = 0;
+        const size_t n = list_length(d, i + 1, &first);
+        std::vector<uint16_t> distinct;
+        for (size_t j = first; j < first + n; ++j)
+          if (std::find(distinct.begin(), distinct.end(), d.places[j].country) == distinct.end())
+            distinct.push_back(d.places[j].country);
+        listed = distinct.size() >= 3;
+      }
+      if (!joined && !listed) continue;
       std::string meant;
+      uint16_t meant_country = b.country;
       double best = 0;
       if (b.kind == PlaceKind::kCountry || b.kind == PlaceKind::kAlias)
         for (size_t y = 0; y < countries.size(); ++y) {
           if (y == b.country || !gaz_.near(b.country, static_cast<uint16_t>(y))) continue;
           const double sim = name_similarity(sb, countries[y].name);
-          if (sim >= 0.45 && sim > best) best = sim, meant = countries[y].name;
+          if (sim >= 0.45 && sim > best)
+            best = sim, meant = countries[y].name, meant_country = static_cast<uint16_t>(y);
         }
-      Finding f = repeated_.finding(b.m->span);
+      // In a list either one may be the slip: the one whose other list
+      // neighbour borders the look-alike ("Estonia, Lithuania, Lithuania and
+      // Poland": Latvia borders Estonia, not Poland); the second on a tie.
+      const Resolved* slip = &b;
+      if (listed && !meant.empty()) {
+        // j: a list neighbour of the pair (k: its partner in the pair).
+        auto fit = [&](size_t j, size_t k) {
+          if (j >= d.places.size() || d.places[j].sentence != b.sentence) return 0;
+          const size_t lo = std::min(j, k), hi = std::max(j, k);
+          auto w = words_between(d, d.places[lo].m->end_token, d.places[hi].m->first_token);
+          std::erase(w, std::string("and"));
+          std::erase(w, std::string("or"));
+          if (w.size() > 1 || (w.size() == 1 && w[0] != ",")) return 0;
+          const auto& nb = countries[meant_country].borders;
+          if (std::find(nb.begin(), nb.end(), d.places[j].country) != nb.end()) return 2;
+          return gaz_.near(meant_country, d.places[j].country) ? 1 : 0;
+        };
+        if (i > 0 && fit(i - 1, i) > fit(i + 2, i + 1)) slip = &a;
+      }
+      Finding f = repeated_.finding(slip->m->span);
       f.suggestion = meant;
       f.confidence = meant.empty() ? 0.6 : 0.7;
       f.message =
-          quoted(sb) + " is paired with itself" +
+          quoted(sb) + (listed ? " is listed twice in a row" : " is paired with itself") +
           (meant.empty() ? std::string("; one of them was meant to be another place")
                          : "; did you mean " + quoted(meant) + " (a look-alike neighbour)?");
       out.push_back(std::move(f));

@@ -52,7 +52,11 @@
 //                      them, when that country is named in the document or the written place
 //                      is a region or dependency ("Ethiopia, Yemen, and Tasmania": Tanzania)
 //   repeated-place     flag-slips.repeated-place.v1      "Lithuania and Lithuania": the
-//                      second suggested as the most alike neighbour (Latvia)
+//                      second suggested as the most alike neighbour (Latvia); also
+//                      a country twice in a row in a list of three countries or more
+//                      ("Estonia, Lithuania, Lithuania and Poland": the one whose other
+//                      neighbour borders the look-alike), not a speaker's "Russia,
+//                      Russia, Russia"
 //   part-for-whole     flag-slips.part-for-whole.v1      a region named among states:
 //                      "Israel\u2013England relations", "France, Germany, and England"
 //                      (suggests "United Kingdom"; not two-name pairings: sports fixtures)

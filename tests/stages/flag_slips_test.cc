@@ -535,15 +535,43 @@ TEST_CASE("flag-slips.repeated-place.v1 flags a place paired with itself") {
                   "Drones strike Lithuania and Lithuania overnight, officials say.", "Lithuania",
                   "Latvia"},
              });
-  check_rule("flag-slips.repeated-place.v1",
-             {
-                 {"two different places",
-                  "Drones strike Lithuania and Latvia overnight, officials say.", "", ""},
-                 {"the same place in two sentences",
-                  "Drones strike Lithuania. And Lithuania says more may come.", "", ""},
-                 {"'from X to X' is a route inside one country",
-                  "Trains run from Lithuania to Lithuania's ports.", "", ""},
-             });
+  check_rule(
+      "flag-slips.repeated-place.v1",
+      {
+          {"two different places", "Drones strike Lithuania and Latvia overnight, officials say.",
+           "", ""},
+          {"the same place in two sentences",
+           "Drones strike Lithuania. And Lithuania says more may come.", "", ""},
+          {"'from X to X' is a route inside one country",
+           "Trains run from Lithuania to Lithuania's ports.", "", ""},
+          {"a speaker's repetition", "The reason is Russia. Russia, Russia, Russia.", "", ""},
+          {"a repeat in a list of two countries",
+           "Goods go from Jordan to Israel, Israel, et cetera.", "", ""},
+      });
+}
+
+TEST_CASE("flag-slips.repeated-place.v1: a country twice in a row in a list") {
+  // text, the byte offset of the mention flagged, suggestion
+  const struct {
+    const char* label;
+    std::string text;
+    size_t at;
+    std::string suggestion;
+  } rows[] = {
+      {"the first of the two: the look-alike borders the list neighbour before it",
+       "NATO sends battalions to Estonia, Lithuania, Lithuania and Poland this year.", 34,
+       "Latvia"},
+      {"the second on a tie", "Strikes hit Libya, Syria, Iraq, Iraq and Yemen last year.", 32,
+       "Iran"},
+  };
+  for (const auto& r : rows) {
+    CAPTURE(r.label);
+    const Document d = run_stages({"flag-slips"}, r.text);
+    const auto found = findings_of(d, "flag-slips.repeated-place.v1");
+    REQUIRE(found.size() == 1);
+    CHECK(found[0].orig.begin == r.at);
+    CHECK(found[0].finding.suggestion == r.suggestion);
+  }
 }
 
 TEST_CASE("flag-slips.part-for-whole.v1 flags a constituent part named among states") {
