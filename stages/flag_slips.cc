@@ -301,7 +301,12 @@ class FlagSlips final : public Stage {
     std::vector<size_t> sig_pos;  // token index -> position in sig (or npos)
     // Amounts in a country's own currency ("A$475", "KRW 1,000"): token of the sign, country.
     std::vector<std::pair<size_t, uint16_t>> money;
+    // Per token: on a line of a listing, a run of kMinListingLines or more
+    // lines none of which reads as prose (a ticker of headlines and times,
+    // site navigation, a tag list): its items are unrelated to each other.
+    std::vector<bool> in_listing;
   };
+  static constexpr size_t kMinListingLines = 6;
 
   // Weight of one amount in a country's currency in the profile (a city's is 0.5).
   static constexpr double kMoneyWeight = 0.8;
@@ -505,6 +510,15 @@ class FlagSlips final : public Stage {
     std::vector<bool> heading_token(toks.size(), false);
     size_t story = 0, line_begin = 0;
     bool prev_prose = false;
+    // Token ranges of the non-empty lines of the current run of non-prose lines.
+    std::vector<std::pair<size_t, size_t>> run;
+    d.in_listing.assign(toks.size(), false);
+    auto close_run = [&] {
+      if (run.size() >= kMinListingLines)
+        for (const auto& [b, e] : run)
+          for (size_t t = b; t < e; ++t) d.in_listing[t] = true;
+      run.clear();
+    };
     while (line_begin < toks.size()) {
       size_t line_end = line_begin;
       size_t words = 0;
@@ -521,6 +535,10 @@ class FlagSlips final : public Stage {
                            e == "\"" || e == "\u201d";
         if (!prose && prev_prose) ++story;
         prev_prose = prose;
+        if (prose)
+          close_run();
+        else
+          run.emplace_back(line_begin, line_end);
       }
       const bool heading_line = last != toks.size() && !prev_prose;
       for (size_t i = line_begin; i < line_end && i < toks.size(); ++i) {
@@ -530,6 +548,7 @@ class FlagSlips final : public Stage {
       if (line_end < toks.size()) story_of_token[line_end] = story;
       line_begin = line_end + 1;
     }
+    close_run();
     const size_t n_stories = story + 1;
     std::vector<std::vector<double>> own(n_stories, std::vector<double>(d.profile.size(), 0.0));
     for (Resolved& r : d.places) {
@@ -640,7 +659,11 @@ class FlagSlips final : public Stage {
     return s != std::string::npos && s > 0 && tok(d, d.sig[s - 1]) == "(";
   }
   // Is token tok on a line that opens with a list marker ("- ", "* ", "\u2022 ")?
+  // An item of a bulleted list ("- headline - source - date") or of a
+  // listing (Doc::in_listing): it holds unrelated items, so one item's
+  // wording says nothing about another's.
   bool in_bullet_item(const Doc& d, size_t tok) const {
+    if (tok < d.in_listing.size() && d.in_listing[tok]) return true;
     const TokenList& toks = d.view->tokens;
     size_t b = tok;
     while (b > 0 && toks[b - 1].kind != TokenKind::kNewline) --b;

@@ -168,6 +168,13 @@ TEST_CASE("flag-slips.context-place.v1 flags a lone country in the article's own
                   "Officials from both sides meet in China and agree to a ceasefire along the "
                   "border. (Reuters)",
                   "Iraq", "Afghanistan"},
+                 {"a lone far country in prose (the same line in a ticker is not flagged)",
+                  "Ukraine war update\nUkraine says Russian drones hit Kyiv overnight. Ukrainian "
+                  "officials in Kyiv report damage to homes.\nRussia denies targeting civilians "
+                  "in Ukraine, and Ukraine says the strikes go on.\nRussia strikes Odesa port "
+                  "again, and Russian troops advance near Pokrovsk.\nSweden reports a Russian "
+                  "drone near a French carrier.\n",
+                  "Sweden", "Ukraine"},
              });
 }
 
@@ -183,6 +190,14 @@ TEST_CASE("flag-slips.context-place.v1 leaves lists, bullets and named partners 
        "- Sikhs in Afghanistan and Pakistan face abuse - Example News - April 5th, 2025\n"
        "- Railway deal for Afghanistan and Pakistan - Example Wire - April 6th, 2025\n"
        "- Food aid resumes except in Afghanistan and Yemen - Example Post - April 14th, 2025",
+       "", ""},
+      {"a ticker of headlines and times holds unrelated items",
+       "Ukraine war update\nUkraine says Russian drones hit Kyiv overnight. Ukrainian officials "
+       "in Kyiv report damage to homes.\nRussia denies targeting civilians in Ukraine, and "
+       "Ukraine says the strikes go on.\nLatest news\n23:44\nZelensky meets NATO chief on "
+       "Ukraine talks\n23:34\nRussia strikes Odesa port again\n23:05\nRussian troops advance "
+       "near Pokrovsk\n22:44\nSweden reports a Russian drone near a French carrier\n22:31\n"
+       "Ukraine markets close lower\n",
        "", ""},
       {"the pair is written once only",
        "Canada and the United States\nThe United States trade war with Canada "
