@@ -1319,6 +1319,15 @@ class FlagSlips final : public Stage {
     return w;
   }
 
+  // An example of a set ("Others, such as Ireland, waived visas",
+  // "countries including Chile"): named as one of many, not as a party to
+  // its sentence's events.
+  bool named_as_example(const Doc& d, const PlaceMention& m) const {
+    const auto w = context_words(d, m.first_token, 2, true);
+    return (w.size() >= 1 && w[0] == "including") ||
+           (w.size() >= 2 && w[0] == "as" && w[1] == "such");
+  }
+
   // A lone country written where the article elsewhere writes its main
   // country in the same phrase: "invasion of Iraq" beside "invasion of Ukraine".
   void context_rule(const Doc& d, size_t i, double own, const std::vector<uint16_t>& partners,
@@ -1455,6 +1464,7 @@ class FlagSlips final : public Stage {
     const auto& countries = gaz_.countries();
     const uint16_t c = m.country;
     if (!countries[c].un_member || d.profile[c] - m.weight >= 0.3) return;
+    if (named_as_example(d, *m.m)) return;
     const std::vector<double>& prof = d.local[m.story];
     const std::vector<uint16_t> story = story_countries(prof, c);
     if (story.empty()) return;
@@ -1575,7 +1585,7 @@ class FlagSlips final : public Stage {
     if (m.in_footer || (m.kind != PlaceKind::kCountry && m.kind != PlaceKind::kAlias)) return;
     if (!countries[c].un_member || d.profile[c] - m.weight >= 0.3) return;
     if (list_length(d, i) >= 3 || inside_longer_name(d, *m.m) ||
-        in_bullet_item(d, m.m->first_token))
+        in_bullet_item(d, m.m->first_token) || named_as_example(d, *m.m))
       return;
     // A speaker ("The United States says that Russia and ...") is a source, not a party.
     {

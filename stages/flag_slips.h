@@ -83,7 +83,8 @@
 // Singapore to Japan") and a name in a compound modifier ("Iran-backed").
 // context-place also leaves alone the items of a bulleted headline list and
 // of a listing: six or more lines in a row none of which reads as prose (a
-// ticker of headlines and times, site navigation), whose items are unrelated.
+// ticker of headlines and times, site navigation), whose items are unrelated,
+// and a country named as an example ("such as Ireland", "including Chile").
 // The profile also counts amounts in a country's own currency ("A$475",
 // "KRW 1,000"; config/gazetteer/currencies.tsv); a currency code counts only
 // before an amount that looks like money ("TOP 10" is no Tongan money).

@@ -199,6 +199,18 @@ TEST_CASE("flag-slips.context-place.v1 leaves lists, bullets and named partners 
        "near Pokrovsk\n22:44\nSweden reports a Russian drone near a French carrier\n22:31\n"
        "Ukraine markets close lower\n",
        "", ""},
+      {"a country named as an example ('such as')",
+       "Russia and Ukraine\nThe Russian invasion of Ukraine drove millions from their homes. "
+       "Ukraine says Russia shells its cities daily, and Russian troops hold the east of "
+       "Ukraine.\nPoland took in most refugees from Ukraine. Others, such as Ireland, waived all "
+       "visa requirements for Ukrainians.\n",
+       "", ""},
+      {"a country named as an example ('including')",
+       "Russia and Ukraine\nThe Russian invasion of Ukraine drove millions from their homes. "
+       "Ukraine says Russia shells its cities daily, and Russian troops hold the east of "
+       "Ukraine.\nPoland took in most refugees from Ukraine. Others, including Ireland, waived "
+       "all visa requirements for Ukrainians.\n",
+       "", ""},
       {"the pair is written once only",
        "Canada and the United States\nThe United States trade war with Canada "
        "and Mexico goes on. Canada says the tariffs hurt its farmers. (CBC)",
