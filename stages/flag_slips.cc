@@ -1439,9 +1439,13 @@ class FlagSlips final : public Stage {
       return;
     }
     // "2025 United States trade war with Canada and Mexico": the sentence
-    // names the country the parallel points to already; it was not meant.
+    // names the country the parallel points to already; it was not meant. A
+    // demonym does not name it ("Glory to Iraq!, ... wished the Ukrainian
+    // military good luck").
     for (const Resolved& o : d.places)
-      if (&o != &m && o.sentence == m.sentence && o.country == best->country) return;
+      if (&o != &m && o.sentence == m.sentence && o.country == best->country &&
+          o.kind != PlaceKind::kDemonym)
+        return;
     const std::string surface(m.m->span.in(d.view->text));
     const std::string meant(best->m->span.in(d.view->text));
     Finding f = context_.finding(m.m->span);

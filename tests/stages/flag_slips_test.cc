@@ -168,6 +168,13 @@ TEST_CASE("flag-slips.context-place.v1 flags a lone country in the article's own
                   "Officials from both sides meet in China and agree to a ceasefire along the "
                   "border. (Reuters)",
                   "Iraq", "Afghanistan"},
+                 {"the same phrase, a demonym of the meant country in the sentence",
+                  "Russia jails a man for his slogans\nStrukov wrote comments on the war in "
+                  "Ukraine. In court in Russia he shouted: \u201cGlory to Ukraine!\u201d\nHe "
+                  "also shouted \u201cGlory to Iraq!\u201d, and wished the Ukrainian army good "
+                  "luck.\nThe Russian court jailed him again, and Russia calls him an "
+                  "extremist.\n",
+                  "Iraq", "Ukraine"},
                  {"a lone far country in prose (the same line in a ticker is not flagged)",
                   "Ukraine war update\nUkraine says Russian drones hit Kyiv overnight. Ukrainian "
                   "officials in Kyiv report damage to homes.\nRussia denies targeting civilians "
