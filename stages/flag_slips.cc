@@ -251,6 +251,7 @@ class FlagSlips final : public Stage {
     if (region_country_.enabled) country_as_region(d, r.findings);
     if (confusable_.enabled) contained_names(d, r.findings);
     if (confusable_.enabled) sibling_evidence(d, r.findings);
+    if (confusable_.enabled) neighbour_lists(d, r.findings);
     if (context_.enabled) heading_country(d, r.findings);
     if (misspelt_.enabled) misspelt_places(d, r.findings);
     if (remote_.enabled) remote_places(d, r.findings);
@@ -1039,6 +1040,56 @@ class FlagSlips final : public Stage {
       f.confidence = std::min(0.6, 0.3 + (best_sim - 0.8) * 2.0 + 0.1);
       f.message = quoted(surface) + " is named only here, in a sentence whose " + quoted(why) +
                   " belongs to " + countries[best].name + "; did you mean " + quoted(meant) + "?";
+      out.push_back(std::move(f));
+    }
+  }
+
+  // "refugees went to Poland, Moldova, Romania, Slovenia and other
+  // countries" in a story about Ukraine (Slovakia meant): a list of three
+  // to eight countries, mostly (two at least) neighbours of the story's main
+  // country, holds one country named nowhere else that does not border it,
+  // while its look-alike (names alike at 0.75 or more), which the document
+  // never names, does.
+  void neighbour_lists(const Doc& d, std::vector<Finding>& out) const {
+    const auto& countries = gaz_.countries();
+    auto borders = [&](uint16_t a, uint16_t b) {
+      const auto& nb = countries[a].borders;
+      return std::find(nb.begin(), nb.end(), b) != nb.end();
+    };
+    for (size_t i = 0; i < d.places.size(); ++i) {
+      const Resolved& m = d.places[i];
+      if (m.in_footer || (m.kind != PlaceKind::kCountry && m.kind != PlaceKind::kAlias)) continue;
+      const uint16_t c = m.country;
+      if (d.profile[c] - m.weight >= 0.3 || in_bullet_item(d, m.m->first_token)) continue;
+      size_t first = 0;
+      const size_t n = list_length(d, i, &first);
+      if (n < 3 || n > 8) continue;  // not a roll of members or signatories
+      const std::vector<uint16_t> story = story_countries(d.local[m.story], c);
+      if (story.empty()) continue;
+      const uint16_t main = story.front();
+      if (main == c || borders(c, main)) continue;
+      int bordering = 0, others = 0;
+      for (size_t j = first; j < first + n; ++j) {
+        if (j == i || d.places[j].country == main) continue;
+        ++(borders(d.places[j].country, main) ? bordering : others);
+      }
+      if (bordering < 2 || bordering <= others) continue;
+      const std::string surface(m.m->span.in(d.view->text));
+      uint16_t meant = c;
+      double best_sim = 0;
+      for (size_t y = 0; y < countries.size(); ++y) {
+        if (y == c || !countries[y].un_member || d.profile[y] > 0) continue;
+        const double sim = name_similarity(surface, countries[y].name);
+        if (sim >= 0.75 && sim < 0.999 && sim > best_sim && borders(static_cast<uint16_t>(y), main))
+          meant = static_cast<uint16_t>(y), best_sim = sim;
+      }
+      if (meant == c) continue;
+      Finding f = confusable_.finding(m.m->span);
+      f.suggestion = countries[meant].name;
+      f.confidence = 0.5;
+      f.message = quoted(surface) + " is listed with neighbours of " + countries[main].name +
+                  " but does not border it, while its look-alike " + quoted(countries[meant].name) +
+                  " does; did you mean " + quoted(countries[meant].name) + "?";
       out.push_back(std::move(f));
     }
   }

@@ -26,7 +26,11 @@
 //                      0.7: "Istanbul"/"Islamabad") only when paired with a
 //                      neighbour of the meant place ("Kabul and Istanbul"), and
 //                      no look-alike when the partner is the written place's
-//                      own neighbour ("Finland and Sweden")
+//                      own neighbour ("Finland and Sweden"); and in a list of
+//                      three to eight countries that mostly border the story's
+//                      main country, one named nowhere else that does not,
+//                      when its look-alike does ("fled to Poland, Moldova,
+//                      Romania or Slovenia" in a story about Ukraine: Slovakia)
 //   context-place      flag-slips.context-place.v1       a lone country in a
 //                      phrase the article uses elsewhere for its main country
 //                      ("invasion of Iraq" beside "invasion of Ukraine"), or a

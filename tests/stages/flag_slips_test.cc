@@ -257,6 +257,31 @@ TEST_CASE("flag-slips place rules read each story of a digest on its own") {
                "Iraq", "Iran"}});
 }
 
+TEST_CASE("flag-slips.confusable-place.v1 reads a list of the story country's neighbours") {
+  const std::string head =
+      "Ukraine refugees\nMillions of Ukrainians have fled the war in Ukraine since 2022. Most "
+      "crossed into ";
+  const std::string tail = ", and Ukraine says many will come home.\n";
+  check_rule(
+      "flag-slips.confusable-place.v1",
+      {{"a non-neighbour among neighbours, its look-alike a neighbour",
+        head + "Poland, Hungary, Moldova, Romania or Slovenia" + tail, "Slovenia", "Slovakia"}});
+  check_rule(
+      "flag-slips.confusable-place.v1",
+      {
+          {"the neighbour itself", head + "Poland, Hungary, Moldova, Romania or Slovakia" + tail,
+           "", ""},
+          {"the look-alike named elsewhere",
+           head + "Poland, Hungary, Moldova, Romania or Slovenia" + tail +
+               "Slovakia took in fewer.\n",
+           "", ""},
+          {"a roll of many states",
+           head + "Poland, Hungary, Moldova, Romania, Slovenia, Spain, Italy, France or Greece" +
+               tail,
+           "", ""},
+      });
+}
+
 TEST_CASE("flag-slips.confusable-place.v1 trusts a town's stated address") {
   check_no_place_findings({
       {"a town followed by its own country",
