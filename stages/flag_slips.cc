@@ -185,6 +185,7 @@ class FlagSlips final : public Stage {
         remote_(rule_switch(ctx, "remote-place", Severity::kWarning)),
         repeated_(rule_switch(ctx, "repeated-place", Severity::kWarning)),
         part_(rule_switch(ctx, "part-for-whole", Severity::kWarning)),
+        former_name_(rule_switch(ctx, "former-name", Severity::kWarning)),
         doubled_(rule_switch(ctx, "doubled-word", Severity::kWarning)),
         det_poss_(rule_switch(ctx, "determiner-possessive", Severity::kWarning)),
         doubled_aux_(rule_switch(ctx, "doubled-auxiliary", Severity::kWarning)),
@@ -203,6 +204,26 @@ class FlagSlips final : public Stage {
             data_error(cur_path, r.line, 3, "unknown country code '" + r.fields[2] + "'"));
       if (r.fields[0].empty()) throw ConfigError(data_error(cur_path, r.line, 1, "empty sign"));
       currency_signs_[r.fields[0]] = *c;
+    }
+    const std::string former_path = gaz_dir + "/former.tsv";
+    for (const TsvRow& r : read_tsv(former_path, 3)) {
+      FormerName f;
+      for (const Token& t : tokenize(r.fields[0]))
+        if (t.kind != TokenKind::kSpace) f.words.emplace_back(t.in(r.fields[0]));
+      if (f.words.empty()) throw ConfigError(data_error(former_path, r.line, 1, "empty name"));
+      std::string_view codes = r.fields[1];
+      while (!codes.empty()) {
+        const size_t semi = codes.find(';');
+        const std::string_view code = codes.substr(0, semi);
+        const auto c = gaz_.country_by_code(code);
+        if (!c)
+          throw ConfigError(data_error(former_path, r.line, r.fields[0].size() + 2,
+                                       "unknown country code '" + std::string(code) + "'"));
+        f.successors.push_back(*c);
+        codes = semi == std::string_view::npos ? std::string_view() : codes.substr(semi + 1);
+      }
+      f.type = r.fields[2];
+      former_.push_back(std::move(f));
     }
     const std::string allow = ctx.get("allowlist", "flag-slips/allowlist.tsv");
     if (!allow.empty())
@@ -257,6 +278,7 @@ class FlagSlips final : public Stage {
     if (remote_.enabled) remote_places(d, r.findings);
     if (repeated_.enabled) repeated_places(d, r.findings);
     if (part_.enabled) parts_for_wholes(d, r.findings);
+    if (former_name_.enabled) former_names(d, r.findings);
     if (doubled_.enabled || det_poss_.enabled || doubled_aux_.enabled)
       editorial_rules(d, r.findings);
     if (weekday_.enabled)
@@ -2187,6 +2209,81 @@ class FlagSlips final : public Stage {
     }
   }
 
+  // "Czechoslovakia has lifted its entry ban": a country that no longer
+  // exists (config/gazetteer/former.tsv) as the subject of a verb in the
+  // present, perfect or future ("has", "is", "says", "will", ...). History
+  // ("Czechoslovakia split in 1993", "the Soviet Union has been gone",
+  // "the former Yugoslavia", "Czechoslovakia's borders") is left alone. The
+  // successor suggested is the one the document is about, written as the
+  // document writes it ("Czech Republic"), or the only one.
+  void former_names(const Doc& d, std::vector<Finding>& out) const {
+    static const char* kPresent[] = {"has",       "is",    "says",    "will",      "plans",
+                                     "announces", "wants", "remains", "continues", "does",
+                                     "can",       "must",  "should",  "now"};
+    const TokenList& toks = d.view->tokens;
+    const std::string_view text = d.view->text;
+    const auto& countries = gaz_.countries();
+    for (size_t s = 0; s < d.sig.size(); ++s) {
+      const size_t i = d.sig[s];
+      if (!toks[i].is_word() || !toks[i].has_upper_initial) continue;
+      for (const FormerName& f : former_) {
+        if (toks[i].in(text) != f.words[0]) continue;
+        size_t k = 1;
+        while (k < f.words.size() && s + k < d.sig.size() && d.sig[s + k] == d.sig[s + k - 1] + 2 &&
+               toks[d.sig[s + k]].in(text) == f.words[k])
+          ++k;
+        if (k < f.words.size()) continue;
+        const size_t last = d.sig[s + k - 1];
+        const auto before = context_words(d, i, 2, true);
+        const auto after = context_words(d, last, 2, false);
+        if (!before.empty() && (before[0] == "former" || before[0] == "ex" || before[0] == "old" ||
+                                (before[0] == "-" && before.size() > 1 && before[1] == "ex")))
+          continue;
+        if (after.empty()) continue;
+        bool present = false;
+        for (const char* v : kPresent) present = present || after[0] == v;
+        if (!present) continue;
+        if (after.size() > 1 && (after[1] == "been" || after[1] == "no")) continue;
+        // The successor the document is about, as it writes it.
+        std::string meant;
+        double best = 0;
+        for (uint16_t c : f.successors)
+          if (d.profile[c] > best) {
+            best = d.profile[c];
+            meant = countries[c].name;
+            for (const Resolved& r : d.places)
+              if (r.country == c &&
+                  (r.kind == PlaceKind::kCountry || r.kind == PlaceKind::kAlias)) {
+                meant = std::string(r.m->span.in(text));
+                break;
+              }
+          }
+        if (meant.empty() && f.successors.size() == 1) meant = countries[f.successors[0]].name;
+        // "Czechia and Slovakia"; "Armenia, Azerbaijan, Estonia, Georgia and 9 others"
+        const size_t shown = f.successors.size() > 4 ? 4 : f.successors.size();
+        std::string now;
+        for (size_t j = 0; j < shown; ++j) {
+          if (j > 0) now += j + 1 == shown && shown == f.successors.size() ? " and " : ", ";
+          now += countries[f.successors[j]].name;
+        }
+        if (shown < f.successors.size())
+          now += " and " + std::to_string(f.successors.size() - shown) + " others";
+        const std::string surface(text.substr(toks[i].begin, toks[last].end - toks[i].begin));
+        Finding fd = former_name_.finding({toks[i].begin, toks[last].end});
+        fd.suggestion = meant;
+        fd.confidence = meant.empty() ? 0.45 : 0.6;
+        fd.message = quoted(surface) + " no longer exists (" +
+                     (f.type == "split"   ? "split into "
+                      : f.type == "merge" ? "merged into "
+                                          : "now ") +
+                     now + ") but is written as acting today" +
+                     (meant.empty() ? std::string(".") : "; did you mean " + quoted(meant) + "?");
+        out.push_back(std::move(fd));
+        break;
+      }
+    }
+  }
+
   // "Israel\u2013England relations", "France, Germany, and England": a region
   // (a constituent country, a province) named where sovereign states are
   // paired or listed; the whole it belongs to was meant ("United Kingdom").
@@ -2390,8 +2487,15 @@ class FlagSlips final : public Stage {
   size_t max_function_word_ = 0;               // bytes of the longest function word
   std::unordered_set<std::string> allowlist_;  // exact names never flagged (config allowlist)
   std::unordered_map<std::string, uint16_t> currency_signs_;  // "A$", "AUD" -> issuing country
+  // config/gazetteer/former.tsv: "Czechoslovakia" -> Czechia, Slovakia.
+  struct FormerName {
+    std::vector<std::string> words;  // "Soviet", "Union"
+    std::vector<uint16_t> successors;
+    std::string type;  // split, merge, change
+  };
+  std::vector<FormerName> former_;
   RuleSwitch confusable_, context_, wrong_capital_, city_country_, region_country_, misspelt_,
-      remote_, repeated_, part_, doubled_, det_poss_, doubled_aux_, weekday_;
+      remote_, repeated_, part_, former_name_, doubled_, det_poss_, doubled_aux_, weekday_;
   double min_confidence_;
 };
 

@@ -61,6 +61,11 @@
 //                      ("Estonia, Lithuania, Lithuania and Poland": the one whose other
 //                      neighbour borders the look-alike), not a speaker's "Russia,
 //                      Russia, Russia"
+//   former-name        flag-slips.former-name.v1         a country that no longer exists
+//                      acting today: "Czechoslovakia has lifted its entry ban" (a verb
+//                      in the present, perfect or future after it; not "split in 1993",
+//                      "the former Yugoslavia", "has been gone"); suggests the successor
+//                      the document is about, as it writes it (config/gazetteer/former.tsv)
 //   part-for-whole     flag-slips.part-for-whole.v1      a region named among states:
 //                      "Israel\u2013England relations", "France, Germany, and England"
 //                      (suggests "United Kingdom"; not two-name pairings: sports fixtures)
@@ -115,7 +120,7 @@
 // heading/prose look-alikes and no parallel to a country its sentence names,
 // at the default min-confidence: recall 0.745,
 // 0.52).
-// Data: config/gazetteer/{countries,names,currencies}.tsv,
+// Data: config/gazetteer/{countries,names,currencies,former}.tsv,
 // config/flag-slips/{function_words,word_counts,allowlist}.tsv (README.md in each).
 #pragma once
 

@@ -633,6 +633,31 @@ TEST_CASE("flag-slips.repeated-place.v1: a country twice in a row in a list") {
   }
 }
 
+TEST_CASE("flag-slips.former-name.v1 flags a former country acting today") {
+  check_rule(
+      "flag-slips.former-name.v1",
+      {
+          {"a successor the document names, as it writes it",
+           "Ukraine refugees\nPoland and the Czech Republic took many in. Others waived "
+           "visa rules, and Czechoslovakia has lifted its entry ban.\n",
+           "Czechoslovakia", "Czech Republic"},
+          {"a renamed country: its one successor",
+           "Sahel security\nUpper Volta says it will send troops to the border.\n", "Upper Volta",
+           "Burkina Faso"},
+          {"a common English name of an ISO 3166-3 entry, many successors, none named",
+           "Arms control\nThe Soviet Union says it will not test again.\n", "Soviet Union", ""},
+      });
+  check_rule("flag-slips.former-name.v1",
+             {
+                 {"history, past tense", "Czechoslovakia split in 1993 into two states.\n", "", ""},
+                 {"'the former'", "The former Yugoslavia is remembered in Belgrade.\n", "", ""},
+                 {"'has been'", "The Soviet Union has been gone for decades.\n", "", ""},
+                 {"a possessive", "Czechoslovakia's borders were drawn in 1918.\n", "", ""},
+                 {"a name still in use (an alias of the gazetteer)",
+                  "Burma has closed its border, officials say.\n", "", ""},
+             });
+}
+
 TEST_CASE("flag-slips.part-for-whole.v1 flags a constituent part named among states") {
   check_rule(
       "flag-slips.part-for-whole.v1",
