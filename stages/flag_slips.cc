@@ -681,10 +681,10 @@ class FlagSlips final : public Stage {
     const size_t s = d.sig_pos[m.first_token];
     return s != std::string::npos && s > 0 && tok(d, d.sig[s - 1]) == "(";
   }
-  // Is token tok on a line that opens with a list marker ("- ", "* ", "\u2022 ")?
-  // An item of a bulleted list ("- headline - source - date") or of a
-  // listing (Doc::in_listing): it holds unrelated items, so one item's
-  // wording says nothing about another's.
+  // Is token tok an item of a bulleted list (a line that opens with "- ",
+  // "* " or "\u2022 ": "- headline - source - date") or of a listing
+  // (Doc::in_listing)? Such lists hold unrelated items: one item's wording
+  // says nothing about another's.
   bool in_bullet_item(const Doc& d, size_t tok) const {
     if (tok < d.in_listing.size() && d.in_listing[tok]) return true;
     const TokenList& toks = d.view->tokens;
