@@ -2424,10 +2424,10 @@ class FlagSlips final : public Stage {
   void doubled_auxiliary(const Doc& d, std::vector<Finding>& out) const {
     const TokenList& toks = d.view->tokens;
     const std::string_view text = d.view->text;
-    static const char* kBlockers[] = {"that", "which", "who",     "whom",  "whose", "where",
-                                      "when", "if",    "because", "while", "as",    "than",
-                                      "what", "how",   "i",       "you",   "we",    "they",
-                                      "he",   "she",   "it",      "there", "people"};
+    static const char* kBlockers[] = {"that", "which", "who",     "whom",  "whose",  "where",
+                                      "when", "if",    "because", "while", "as",     "than",
+                                      "what", "how",   "i",       "you",   "we",     "they",
+                                      "he",   "she",   "it",      "there", "people", "why"};
     for (size_t s = 0; s + 1 < d.sig.size(); ++s) {
       const size_t i = d.sig[s];
       // sentence start: first token, or previous significant token ends a sentence/line
@@ -2440,6 +2440,9 @@ class FlagSlips final : public Stage {
       const FunctionWord* aux_word = d.function_word[ai];
       if (!aux_word || aux_word->cls != WordClass::kAuxiliary) continue;
       const std::string aux = lower_ascii(toks[ai].in(text));
+      // "What do you do", "How do you do that": the second "do" is the main
+      // verb "do", not the auxiliary again.
+      if (aux == "do" || aux == "does" || aux == "did") continue;
       // "What is new is that ...": a wh-word that can be the subject opens a
       // pseudo-cleft, not a question, unless the sentence asks ("?").
       const std::string wh = lower_ascii(toks[i].in(text));
@@ -2453,14 +2456,20 @@ class FlagSlips final : public Stage {
         if (!asks) continue;
       }
       // find the same auxiliary again in the sentence, 2..12 words later, no blocker between
-      for (size_t t = s + 3; t < d.sig.size() && t <= s + 14; ++t) {
+      for (size_t t = s + 2; t < d.sig.size() && t <= s + 14; ++t) {
         const size_t k = d.sig[t];
         if (d.sentence_of[k] != d.sentence_of[i] || toks[k].kind == TokenKind::kNewline) break;
         const std::string w = lower_ascii(toks[k].in(text));
         bool blocked = false;
         for (const char* b : kBlockers) blocked = blocked || w == b;
-        if (blocked || w == "," || w == ";" || w == ":") break;
-        if (w != aux) continue;
+        // A dash is a speaker's restart ("What is \u2014 is he reviewing that?"); a
+        // question mark ends the question even inside a quotation.
+        if (blocked || w == "," || w == ";" || w == ":" || w == "\u2014" || w == "\u2013" ||
+            w == "-" || w == "?" || w == "!")
+          break;
+        if (t == s + 2 || w != aux) continue;
+        // After "to" it is a main verb ("What have you agreed on to have ...").
+        if (lower_ascii(toks[d.sig[t - 1]].in(text)) == "to") continue;
         // the repeated auxiliary must be followed by a word (a participle or adverb)
         if (t + 1 >= d.sig.size() || !toks[d.sig[t + 1]].is_word()) break;
         std::string msg = quoted(toks[ai].in(text));

@@ -84,7 +84,10 @@
 //   doubled-auxiliary  flag-slips.doubled-auxiliary.v1   "Where are X and Y's
 //                      relations are headed?" (not the pseudo-cleft "What is
 //                      new is that ...": what/who/which only in a sentence
-//                      that ends with "?")
+//                      that ends with "?"; not "How do you do that?", whose
+//                      second "do" is the main verb; not across a dash, a
+//                      question mark or a second wh-word: "What is \u2014 is
+//                      he ...?"; not after "to": "agreed on to have")
 //   weekday-date       flag-slips.weekday-date.v1        "Monday, March 4, 2025"
 //                      (a Tuesday); see stages/flag_slips_dates.h
 // Place rules leave alone a sovereign state in a list of three or more

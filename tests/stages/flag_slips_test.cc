@@ -499,6 +499,13 @@ TEST_CASE("flag-slips.doubled-auxiliary.v1 flags a question that repeats its aux
           {"a pseudo-cleft, not a question", "What is new is that every agency is committed to it.",
            "", ""},
           {"'what' in a question that asks", "What is the plan is changing now?", "is", ""},
+          {"'do' again is the main verb", "How do you do that?", "", ""},
+          {"'do' again is the main verb, later", "What do we need to do around water?", "", ""},
+          {"a speaker's restart after a dash", "What is \u2014 is he reviewing that?", "", ""},
+          {"a main verb after 'to'", "What have you agreed on to have them weigh in?", "", ""},
+          {"a second question", "Why is the result or why is the review not happening?", "", ""},
+          {"the question ends inside a quotation",
+           "\u201cHow could he be alive?\u201d voices in the crowd could be heard saying.", "", ""},
       });
 }
 
