@@ -2390,8 +2390,14 @@ class FlagSlips final : public Stage {
       const std::string wa = lower_ascii(toks[i].in(text)), wb = lower_ascii(toks[j].in(text));
       const Span both{toks[i].begin, toks[j].end};
       // "the the" (and "The the"); not "The The" (a band) nor "had had".
+      // "look to to ensure", "signed on to to provide": the first "to" ends
+      // a phrasal verb, the second marks the infinitive of a lowercase word
+      // that is no function word.
+      const size_t after = next_word(j);
+      const bool infinitive =
+          wa == "to" && after != std::string::npos && !fw(after) && !toks[after].has_upper_initial;
       if (doubled_.enabled && wa == wb && a->double_is_slip && !joined_after(j) &&
-          !toks[j].has_upper_initial && !closes_verb_phrase(i, *a)) {
+          !toks[j].has_upper_initial && !closes_verb_phrase(i, *a) && !infinitive) {
         std::string msg = quoted(toks[i].in(text));
         msg += " is written twice";
         Finding f{
@@ -2401,9 +2407,12 @@ class FlagSlips final : public Stage {
         continue;
       }
       const FunctionWord* b = fw(j);
+      // Not a distributive ("to each his share", "one another our minds") nor
+      // a title ("the My Brother's Keeper initiative", "the Our Father").
       if (det_poss_.enabled && b &&
           (a->cls == WordClass::kArticle || a->cls == WordClass::kDeterminer) &&
-          b->cls == WordClass::kPossessive && !joined_after(j)) {
+          b->cls == WordClass::kPossessive && !joined_after(j) && wa != "each" && wa != "another" &&
+          !toks[j].has_upper_initial) {
         // "her" is also an object pronoun, but never right after an article.
         std::string msg = "determiner ";
         msg += quoted(toks[i].in(text));

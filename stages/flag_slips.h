@@ -79,8 +79,11 @@
 //   misspelt-place     flag-slips.misspelt-place.v1      "Nambia", "Columbians": a capitalised
 //                      word, no place and no common word, one edit from a country, demonym or
 //                      capital; a name prose knows ("Columbia") only with an address or pairing
-//   doubled-word       flag-slips.doubled-word.v1        "the the" (not "had had")
-//   determiner-possessive flag-slips.determiner-possessive.v1  "the its"
+//   doubled-word       flag-slips.doubled-word.v1        "the the" (not "had had",
+//                      nor "look to to ensure": a stranded "to", then an infinitive)
+//   determiner-possessive flag-slips.determiner-possessive.v1  "the its" (not the
+//                      distributive "to each his share", nor a title: "the My
+//                      Brother's Keeper initiative")
 //   doubled-auxiliary  flag-slips.doubled-auxiliary.v1   "Where are X and Y's
 //                      relations are headed?" (not the pseudo-cleft "What is
 //                      new is that ...": what/who/which only in a sentence

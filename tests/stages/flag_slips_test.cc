@@ -448,27 +448,31 @@ TEST_CASE("flag-slips.misspelt-place.v1 leaves names, words and variants alone")
 }
 
 TEST_CASE("flag-slips.doubled-word.v1 flags doubled function words only") {
-  check_rule("flag-slips.doubled-word.v1",
-             {
-                 {"the the", "He went to the the store.", "the the", "the"},
-                 {"sentence-initial The the", "The the rule is old.", "The the", "The"},
-                 {"of of", "A sign of of change.", "of of", "of"},
-                 {"and and", "Bread and and butter.", "and and", "and"},
-                 {"had had (legitimate)", "She had had enough.", "", ""},
-                 {"that that (legitimate)", "He said that that was wrong.", "", ""},
-                 {"her her (legitimate)", "She gave her her coat.", "", ""},
-                 {"is is (legitimate)", "What it is is a mess.", "", ""},
-                 {"a band name", "They saw The The in concert.", "", ""},
-                 {"across a line break", "the\nthe", "", ""},
-                 {"content words are left alone", "Bora Bora and Walla Walla.", "", ""},
-                 {"for for after a noun", "The report for for the board.", "for for", "for"},
-                 {"particle, then a phrase (legitimate)",
-                  "It is what I have been calling for for a long time.", "", ""},
-                 {"stranded preposition, then a phrase (legitimate)",
-                  "We discussed what is going on on the battlefield.", "", ""},
-                 {"after an -ed verb (legitimate)", "The plan they settled on on Monday.", "", ""},
-                 {"of of after a verb is still a slip", "The cost of of living.", "of of", "of"},
-             });
+  check_rule(
+      "flag-slips.doubled-word.v1",
+      {
+          {"the the", "He went to the the store.", "the the", "the"},
+          {"sentence-initial The the", "The the rule is old.", "The the", "The"},
+          {"of of", "A sign of of change.", "of of", "of"},
+          {"and and", "Bread and and butter.", "and and", "and"},
+          {"had had (legitimate)", "She had had enough.", "", ""},
+          {"that that (legitimate)", "He said that that was wrong.", "", ""},
+          {"her her (legitimate)", "She gave her her coat.", "", ""},
+          {"is is (legitimate)", "What it is is a mess.", "", ""},
+          {"a band name", "They saw The The in concert.", "", ""},
+          {"across a line break", "the\nthe", "", ""},
+          {"content words are left alone", "Bora Bora and Walla Walla.", "", ""},
+          {"for for after a noun", "The report for for the board.", "for for", "for"},
+          {"particle, then a phrase (legitimate)",
+           "It is what I have been calling for for a long time.", "", ""},
+          {"stranded preposition, then a phrase (legitimate)",
+           "We discussed what is going on on the battlefield.", "", ""},
+          {"after an -ed verb (legitimate)", "The plan they settled on on Monday.", "", ""},
+          {"of of after a verb is still a slip", "The cost of of living.", "of of", "of"},
+          {"stranded 'to', then an infinitive (legitimate)",
+           "The metrics we look to to ensure progress.", "", ""},
+          {"to to before a determiner is a slip", "They went to to the store.", "to to", "to"},
+      });
 }
 
 TEST_CASE("flag-slips.determiner-possessive.v1 flags an article before a possessive") {
@@ -481,6 +485,9 @@ TEST_CASE("flag-slips.determiner-possessive.v1 flags an article before a possess
                  {"all its", "All its members agreed.", "", ""},
                  {"not a possessive", "the itsy bitsy spider", "", ""},
                  {"compound", "the his-and-hers towels", "", ""},
+                 {"distributive 'each'", "He gave to each his share.", "", ""},
+                 {"distributive 'another'", "They told one another our plans.", "", ""},
+                 {"a title", "She led the My Brother's Keeper initiative.", "", ""},
              });
 }
 
