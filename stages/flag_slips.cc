@@ -713,8 +713,8 @@ class FlagSlips final : public Stage {
       bool destination = false;
       for (const auto& x : w) {
         destination = destination || x == "to";
-        if (x != "," && x != "and" && x != "or" && x != "the" && x != "to" && x != "\u2014" &&
-            x != "\u2013" && x != "-")
+        if (x != "," && x != ";" && x != "and" && x != "or" && x != "the" && x != "to" &&
+            x != "\u2014" && x != "\u2013" && x != "-")
           return false;
       }
       // a dash only among "to"s ("to \u2014 to Rome"): "Russia\u2013Ukraine" is a pairing
@@ -868,8 +868,19 @@ class FlagSlips final : public Stage {
       // neighbours ("Kabul and Istanbul": Kabul and Islamabad).
       if (best_sim < 0.7 && !partner_near_target) continue;
       // A longer name is seldom written for a shorter one it contains
-      // ("Democratic Republic of the Congo" for "Republic of the Congo").
+      // ("Democratic Republic of the Congo" for "Republic of the Congo"). A
+      // shorter formal name (one that is no country's common name) or city
+      // name is that place itself ("Republic of Korea" is South Korea, not the
+      // Democratic People's Republic of Korea; "York" is no slip for "New
+      // York"); a short common name may be one ("Sudan" for "South Sudan",
+      // "Republic of the Congo" for the Democratic Republic).
       if (ends_with_word(similarity_key(surface), similarity_key(target.surface))) continue;
+      if (ends_with_word(similarity_key(target.surface), similarity_key(surface))) {
+        bool common_name = false;
+        for (uint32_t row : m.m->readings)
+          common_name = common_name || names[row].kind == PlaceKind::kCountry;
+        if (!common_name && (m.kind == PlaceKind::kAlias || m.kind == PlaceKind::kCity)) continue;
+      }
       const double support = prof_of[target.country];
       const double prof = support / (support + 1.5);
       const double dom = support / max_support;

@@ -206,6 +206,21 @@ TEST_CASE("flag-slips.context-place.v1 leaves lists, bullets and named partners 
        "near Pokrovsk\n22:44\nSweden reports a Russian drone near a French carrier\n22:31\n"
        "Ukraine markets close lower\n",
        "", ""},
+      {"a list whose items are separated by semicolons",
+       "Russia and Ukraine\nThe Russian invasion of Ukraine goes on. Ukraine says Russia shells "
+       "its cities daily, and Russian troops hold the east of Ukraine.\nUkraine thanks its "
+       "donors: Poland; Germany; Canada; and Japan.\n",
+       "", ""},
+      {"a formal name that ends a look-alike's formal name",
+       "North Korea tests a missile\nNorth Korea fired a missile on Monday. North Korean state "
+       "media in Pyongyang said the test of North Korea succeeded.\nThe adviser spoke with his "
+       "Japanese and Republic of Korea counterparts.\n",
+       "", ""},
+      {"a town whose name ends a bigger city's",
+       "Storm aid for New York\nFederal aid goes to New York after the storm. New York officials "
+       "in Albany thank the agency, and New York City is safe.\nAid also goes to the counties of "
+       "Knox, Waldo, and York.\n",
+       "", ""},
       {"a country named as an example ('such as')",
        "Russia and Ukraine\nThe Russian invasion of Ukraine drove millions from their homes. "
        "Ukraine says Russia shells its cities daily, and Russian troops hold the east of "
