@@ -397,11 +397,19 @@ double name_similarity(std::string_view a_name, std::string_view b_name) {
     else if (all)
       best = std::max(best, 0.75);
   } else if (wa.size() > 1) {
-    // Same head noun, one modifier changed ("North Korea" / "South Korea");
-    // not "United States" / "United Kingdom", whose heads differ.
-    size_t differ = 0;
-    for (size_t i = 0; i < wa.size(); ++i) differ += wa[i] != wb[i];
-    if (differ == 1 && wa.back() == wb.back()) best = std::max(best, 0.85);
+    // Same head noun, one modifier changed for a look-alike ("North Korea" /
+    // "South Korea"); not "United States" / "United Kingdom", whose heads
+    // differ, nor "Mexico City" / "Oklahoma City", whose modifiers do not
+    // look alike.
+    size_t differ = 0, at = 0;
+    for (size_t i = 0; i < wa.size(); ++i)
+      if (wa[i] != wb[i]) ++differ, at = i;
+    if (differ == 1 && wa.back() == wb.back()) {
+      const std::string_view x = wa[at], y = wb[at];
+      const double modifier = 1.0 - static_cast<double>(edit_distance(x, y)) /
+                                        static_cast<double>(std::max(x.size(), y.size()));
+      if (modifier >= 0.5) best = std::max(best, 0.85);
+    }
   }
   return std::clamp(best, 0.0, 1.0);
 }
