@@ -1337,6 +1337,10 @@ class FlagSlips final : public Stage {
       for (uint32_t row : m.m->readings)
         region_reading = region_reading || names[row].kind == PlaceKind::kRegion;
       if (region_reading || m.m->possessive) continue;
+      // A native or alternative name that is an English word ("Island" for
+      // Iceland in "Pacific Island States") is that word.
+      const std::string written(m.m->span.in(d.view->text));
+      if (m.kind == PlaceKind::kAlias && common_word(lower_ascii(written))) continue;
       const auto after = context_words(d, m.m->end_token - 1, 1, false);
       bool generic = false;
       for (const char* g : kGeneric) generic = generic || (!after.empty() && after[0] == g);
@@ -1858,10 +1862,15 @@ class FlagSlips final : public Stage {
       if (capital_claim ? has_reading(*town, sc, true) : has_reading(*town, sc, false)) continue;
       if (!capital_claim && town->kind == PlaceKind::kCapital && has_reading(*town, sc, false))
         continue;
-      // "Atlanta, Georgia": the stated name is also a region of the town's country.
+      // "Atlanta, Georgia": the stated name is also a region of the town's
+      // country; "Savannah, Georgia" in a document about the United States:
+      // a region of a country the document is more about than the state
+      // (a town the gazetteer does not list, in the US state).
       bool state_is_region_there = false;
       for (uint32_t row : state->m->readings)
-        if (names[row].kind == PlaceKind::kRegion && has_reading(*town, names[row].country, false))
+        if (names[row].kind == PlaceKind::kRegion &&
+            (has_reading(*town, names[row].country, false) ||
+             d.profile[names[row].country] > d.profile[state->country]))
           state_is_region_there = true;
       if (!capital_claim && state_is_region_there) continue;
       const bool use_capital = capital_claim && !countries[sc].capitals.empty();

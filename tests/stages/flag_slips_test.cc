@@ -866,6 +866,15 @@ TEST_CASE(
        "Floods\nFloods in Niger State, Nigeria, kill 30 people, Nigerian officials "
        "say. (AP)\n",
        "", ""},
+      {"a US town addressed to its state, in a document about the United States",
+       "Jobs in the United States\nThe United States will add jobs, and the United States "
+       "economy grows, officials in Washington said.\nThe company will build a factory near "
+       "Savannah, Georgia, next year.\n",
+       "", ""},
+      {"a country's native name that is an English word",
+       "Japan and the United States\nJapan and the United States will work with Pacific Island "
+       "States on fisheries. Japan says the United States agrees.\n",
+       "", ""},
       {"a lowercase 'state' is no region's name",
        "Kenya and the United States\nPresident Ruto said during the Kenya state visit that Kenya "
        "and the United "
