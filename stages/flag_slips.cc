@@ -1280,6 +1280,14 @@ class FlagSlips final : public Stage {
           if (sp > 1 && lower_ascii(tok(d, p)) == "of" && capital_word(d.sig[sp - 2])) continue;
         }
       }
+      // A formal name that is no country's common name is written on
+      // purpose ("Japan and the Republic of Korea" beside the Democratic
+      // People's Republic of Korea); a common one may be the slip ("Republic
+      // of the Congo").
+      bool common_name = false;
+      for (uint32_t row : m.m->readings)
+        common_name = common_name || names[row].kind == PlaceKind::kCountry;
+      if (!common_name) continue;
       const std::string surface(m.m->span.in(d.view->text));
       size_t first_longer = d.places.size();
       bool same_sentence = false;

@@ -216,6 +216,11 @@ TEST_CASE("flag-slips.context-place.v1 leaves lists, bullets and named partners 
        "media in Pyongyang said the test of North Korea succeeded.\nThe adviser spoke with his "
        "Japanese and Republic of Korea counterparts.\n",
        "", ""},
+      {"a formal name written once, the longer formal name it ends written elsewhere",
+       "Missile launch\nThe Democratic People's Republic of Korea launched a missile. The "
+       "Democratic People's Republic of Korea said it was a test.\nThe United States will defend "
+       "its allies Japan and the Republic of Korea.\n",
+       "", ""},
       {"a town whose name ends a bigger city's",
        "Storm aid for New York\nFederal aid goes to New York after the storm. New York officials "
        "in Albany thank the agency, and New York City is safe.\nAid also goes to the counties of "
