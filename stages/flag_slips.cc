@@ -1439,12 +1439,16 @@ class FlagSlips final : public Stage {
     const auto right = context_words(d, m.m->end_token - 1, 2, false);
     const Resolved* best = nullptr;
     double best_conf = 0;
+    // Countries the document writes in the same phrase: a phrase it fills
+    // with several ("deployed to Kenya", "deployed to Niger", "deployed to
+    // Jordan"; "China doesn't pay. India doesn't pay.") is a frame for any
+    // country, not the main country's.
+    std::vector<uint16_t> fillers;
     for (const Resolved& o : d.places) {
       if (&o == &m || o.country == m.country || o.in_footer) continue;
       if (o.kind != PlaceKind::kCountry && o.kind != PlaceKind::kAlias) continue;
       if (std::find(partners.begin(), partners.end(), o.country) != partners.end()) continue;
       const double support = d.profile[o.country];
-      if (support < 2.0) continue;
       const auto ol = context_words(d, o.m->first_token, 2, true);
       const auto orr = context_words(d, o.m->end_token - 1, 2, false);
       // Two words of the same phrase on one side (not just "in" + punctuation).
@@ -1470,6 +1474,9 @@ class FlagSlips final : public Stage {
                               contentful(right, m.m->end_token - 1, false) &&
                               contentful(orr, o.m->end_token - 1, false);
       if (!same_left && !same_right) continue;
+      if (std::find(fillers.begin(), fillers.end(), o.country) == fillers.end())
+        fillers.push_back(o.country);
+      if (support < 2.0) continue;
       const double conf =
           0.45 + 0.1 * std::min(support, 6.0) / 6.0 + (same_left && same_right ? 0.1 : 0.0);
       if (conf > best_conf) {
@@ -1477,6 +1484,7 @@ class FlagSlips final : public Stage {
         best = &o;
       }
     }
+    if (fillers.size() >= 2) best = nullptr;
     // Pair parallel: "Iraq\u2013Pakistan war" where the article otherwise
     // pairs Pakistan with Afghanistan ("Afghanistan\u2013Pakistan clashes").
     // Only two-member pairs joined by a dash, "and" or a slash count, not lists ("A, B and C").

@@ -33,7 +33,9 @@
 //                      Romania or Slovenia" in a story about Ukraine: Slovakia)
 //   context-place      flag-slips.context-place.v1       a lone country in a
 //                      phrase the article uses elsewhere for its main country
-//                      ("invasion of Iraq" beside "invasion of Ukraine"), or a
+//                      ("invasion of Iraq" beside "invasion of Ukraine"; not a
+//                      phrase it fills with several countries: "deployed to
+//                      Niger", "deployed to Kenya", "deployed to Jordan"), or a
 //                      sovereign country named once, far from every country of
 //                      its story, in a sentence naming a neighbour of the
 //                      story's main country ("Russia and Peru agree" in a story

@@ -221,6 +221,11 @@ TEST_CASE("flag-slips.context-place.v1 leaves lists, bullets and named partners 
        "Democratic People's Republic of Korea said it was a test.\nThe United States will defend "
        "its allies Japan and the Republic of Korea.\n",
        "", ""},
+      {"a phrase the document fills with several countries",
+       "US forces abroad\nUnited States forces are deployed to Niger. The United States keeps "
+       "troops deployed to Niger, and United States officials visit Niger often.\nUnited States "
+       "personnel are deployed to Kenya. Others are deployed to Jordan.\n",
+       "", ""},
       {"a town whose name ends a bigger city's",
        "Storm aid for New York\nFederal aid goes to New York after the storm. New York officials "
        "in Albany thank the agency, and New York City is safe.\nAid also goes to the counties of "
