@@ -223,6 +223,7 @@ class FlagSlips final : public Stage {
         codes = semi == std::string_view::npos ? std::string_view() : codes.substr(semi + 1);
       }
       f.type = r.fields[2];
+      former_first_[static_cast<unsigned char>(f.words[0][0])] = true;
       former_.push_back(std::move(f));
     }
     const std::string allow = ctx.get("allowlist", "flag-slips/allowlist.tsv");
@@ -2261,7 +2262,9 @@ class FlagSlips final : public Stage {
     const auto& countries = gaz_.countries();
     for (size_t s = 0; s < d.sig.size(); ++s) {
       const size_t i = d.sig[s];
-      if (!toks[i].is_word() || !toks[i].has_upper_initial) continue;
+      if (!toks[i].is_word() || !toks[i].has_upper_initial ||
+          !former_first_[static_cast<unsigned char>(text[toks[i].begin])])
+        continue;
       for (const FormerName& f : former_) {
         if (toks[i].in(text) != f.words[0]) continue;
         size_t k = 1;
@@ -2548,6 +2551,7 @@ class FlagSlips final : public Stage {
     std::string type;  // split, merge, change
   };
   std::vector<FormerName> former_;
+  std::array<bool, 256> former_first_{};  // first bytes of former names
   RuleSwitch confusable_, context_, wrong_capital_, city_country_, region_country_, misspelt_,
       remote_, repeated_, part_, former_name_, doubled_, det_poss_, doubled_aux_, weekday_;
   double min_confidence_;
