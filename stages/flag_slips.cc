@@ -275,6 +275,7 @@ class FlagSlips final : public Stage {
     if (confusable_.enabled) sibling_evidence(d, r.findings);
     if (confusable_.enabled) neighbour_lists(d, r.findings);
     if (context_.enabled) heading_country(d, r.findings);
+    if (context_.enabled) war_pairs(d, r.findings);
     if (misspelt_.enabled) misspelt_places(d, r.findings);
     if (remote_.enabled) remote_places(d, r.findings);
     if (repeated_.enabled) repeated_places(d, r.findings);
@@ -1124,6 +1125,60 @@ class FlagSlips final : public Stage {
       f.message = quoted(surface) + " is listed with neighbours of " + countries[main].name +
                   " but does not border it, while its look-alike " + quoted(countries[meant].name) +
                   " does; did you mean " + quoted(countries[meant].name) + "?";
+      out.push_back(std::move(f));
+    }
+  }
+
+  // "The Russia-Iraq war is entering its fifth year" in a story about Russia
+  // and Ukraine: a war (or ceasefire, truce) between one of the story's
+  // countries and a country named nowhere else, far from every country of
+  // the story, while the story's other main country borders the first and
+  // is not named in the sentence. That neighbour was meant.
+  void war_pairs(const Doc& d, std::vector<Finding>& out) const {
+    static const char* kHeads[] = {"war", "wars", "conflict", "ceasefire", "truce"};
+    const auto& countries = gaz_.countries();
+    auto borders = [&](uint16_t a, uint16_t b) {
+      const auto& nb = countries[a].borders;
+      return std::find(nb.begin(), nb.end(), b) != nb.end();
+    };
+    for (size_t i = 0; i < d.places.size(); ++i) {
+      const Resolved& m = d.places[i];
+      if (m.in_footer || (m.kind != PlaceKind::kCountry && m.kind != PlaceKind::kAlias)) continue;
+      const uint16_t c = m.country;
+      if (!countries[c].un_member || d.profile[c] - m.weight >= 0.3) continue;
+      if (i == 0 || in_bullet_item(d, m.m->first_token)) continue;
+      const Resolved& o = d.places[i - 1];
+      if (o.sentence != m.sentence || o.country == c || !connected(d, *o.m, *m.m)) continue;
+      const auto after = context_words(d, m.m->end_token - 1, 1, false);
+      bool head = false;
+      for (const char* h : kHeads) head = head || (!after.empty() && after[0] == h);
+      if (!head) continue;
+      const std::vector<double>& prof = d.local[m.story];
+      const std::vector<uint16_t> story = story_countries(prof, c);
+      if (std::find(story.begin(), story.end(), o.country) == story.end()) continue;
+      bool near_story = false;
+      for (uint16_t x : story) near_story = near_story || gaz_.near(c, x);
+      if (near_story) continue;
+      std::optional<uint16_t> meant;
+      for (uint16_t z : story) {
+        if (z == o.country || !borders(o.country, z)) continue;
+        bool named = false;
+        for (const Resolved& p : d.places)
+          named = named || (p.sentence == m.sentence && p.country == z);
+        if (!named) {
+          meant = z;
+          break;
+        }
+      }
+      if (!meant) continue;
+      const std::string surface(m.m->span.in(d.view->text));
+      Finding f = context_.finding(m.m->span);
+      f.suggestion = countries[*meant].name;
+      f.confidence = 0.45;
+      f.message = quoted(surface) + " is named only here, at war with " +
+                  countries[o.country].name + " in a story about " + countries[o.country].name +
+                  " and its neighbour " + countries[*meant].name + "; did you mean " +
+                  quoted(f.suggestion) + "?";
       out.push_back(std::move(f));
     }
   }

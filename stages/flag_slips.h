@@ -53,6 +53,10 @@
 //                      wildfire in Uiseong County, South Korea"): either may
 //                      be the slip, so both are flagged at 0.4, each
 //                      suggesting the other
+//                      Also a war between a story country and a far country
+//                      named once, while the story's other main country
+//                      borders the first ("The Russia-Iraq war" in a story
+//                      about Russia and Ukraine), at 0.45.
 //   remote-place       flag-slips.remote-place.v1        a place far from its story's
 //                      countries (no border, no shared subregion) resembling a country near
 //                      them, when that country is named in the document or the written place

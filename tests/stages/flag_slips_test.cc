@@ -175,6 +175,13 @@ TEST_CASE("flag-slips.context-place.v1 flags a lone country in the article's own
                   "luck.\nThe Russian court jailed him again, and Russia calls him an "
                   "extremist.\n",
                   "Iraq", "Ukraine"},
+                 {"a war between a story country and a far country named once",
+                  "Four years of war\nThe Russia-Iraq war is entering its fifth year as both "
+                  "sides remain locked in a stalemate.\nUkrainian troops hold the line near "
+                  "Bakhmut while Russian shelling goes on. Ukraine asks for more air defence, and "
+                  "Ukrainian officials in Kyiv thank allies. Russian forces attack at night, and "
+                  "Russia calls up more men.\n",
+                  "Iraq", "Ukraine"},
                  {"a lone far country in prose (the same line in a ticker is not flagged)",
                   "Ukraine war update\nUkraine says Russian drones hit Kyiv overnight. Ukrainian "
                   "officials in Kyiv report damage to homes.\nRussia denies targeting civilians "
@@ -220,6 +227,18 @@ TEST_CASE("flag-slips.context-place.v1 leaves lists, bullets and named partners 
        "Missile launch\nThe Democratic People's Republic of Korea launched a missile. The "
        "Democratic People's Republic of Korea said it was a test.\nThe United States will defend "
        "its allies Japan and the Republic of Korea.\n",
+       "", ""},
+      {"a war of two countries neither of which the story is about",
+       "Four years of war\nThe Iran-Iraq war of the 1980s is remembered.\nUkrainian troops hold "
+       "the line near Bakhmut while Russian shelling goes on. Ukraine asks for more air defence, "
+       "and Ukrainian officials in Kyiv thank allies. Russian forces attack at night, and Russia "
+       "calls up more men.\n",
+       "", ""},
+      {"a pairing that is no war",
+       "Four years of war\nThe Russia-Iraq trade deal is signed.\nUkrainian troops hold the line "
+       "near Bakhmut while Russian shelling goes on. Ukraine asks for more air defence, and "
+       "Ukrainian officials in Kyiv thank allies. Russian forces attack at night, and Russia "
+       "calls up more men.\n",
        "", ""},
       {"a phrase the document fills with several countries",
        "US forces abroad\nUnited States forces are deployed to Niger. The United States keeps "
