@@ -205,6 +205,33 @@ class FlagSlips final : public Stage {
       if (r.fields[0].empty()) throw ConfigError(data_error(cur_path, r.line, 1, "empty sign"));
       currency_signs_[r.fields[0]] = *c;
     }
+    // Dotted initials of multi-word common names of UN members ("U.S.",
+    // "U.K.", "U.A.E."); initials two countries share ("S.A.": Saudi Arabia,
+    // South Africa) are left out.
+    {
+      std::unordered_map<std::string, int> seen;
+      std::vector<std::pair<std::string, uint16_t>> keys;
+      for (uint16_t c = 0; c < gaz_.countries().size(); ++c) {
+        const Country& country = gaz_.countries()[c];
+        if (!country.un_member) continue;
+        std::string key;
+        size_t words = 0;
+        for (const Token& t : tokenize(country.name)) {
+          if (!t.is_word()) continue;
+          const std::string_view w = t.in(country.name);
+          if (w == "of" || w == "the" || w == "and") continue;
+          if (w[0] < 'A' || w[0] > 'Z') break;
+          key += w[0];
+          key += '.';
+          ++words;
+        }
+        if (words < 2) continue;
+        ++seen[key];
+        keys.emplace_back(key, c);
+      }
+      for (const auto& [key, c] : keys)
+        if (seen[key] == 1) initials_[key] = c;
+    }
     const std::string former_path = gaz_dir + "/former.tsv";
     for (const TsvRow& r : read_tsv(former_path, 3)) {
       FormerName f;
@@ -326,6 +353,8 @@ class FlagSlips final : public Stage {
     std::vector<size_t> sig_pos;  // token index -> position in sig (or npos)
     // Amounts in a country's own currency ("A$475", "KRW 1,000"): token of the sign, country.
     std::vector<std::pair<size_t, uint16_t>> money;
+    // Dotted initials of a country's name ("U.S.", "U.K."): first token, country.
+    std::vector<std::pair<size_t, uint16_t>> initials;
     // Per token: on a line of a listing, a run of kMinListingLines or more
     // lines none of which reads as prose (a ticker of headlines and times,
     // site navigation, a tag list): its items are unrelated to each other.
@@ -335,6 +364,36 @@ class FlagSlips final : public Stage {
 
   // Weight of one amount in a country's currency in the profile (a city's is 0.5).
   static constexpr double kMoneyWeight = 0.8;
+  // Weight of a country's dotted initials ("U.S."): as good as its name.
+  static constexpr double kInitialsWeight = 0.5;
+
+  // "U.S.", "U.K.": one capital letter and a full stop, twice or more, not
+  // glued to a word before. The profile counts them for their country; they
+  // are no place mentions of their own (no rule flags them).
+  void find_initials(Doc& d) const {
+    const TokenList& toks = d.view->tokens;
+    const std::string_view text = d.view->text;
+    auto letter = [&](size_t t) {
+      return t < toks.size() && toks[t].is_word() && toks[t].end - toks[t].begin == 1 &&
+             text[toks[t].begin] >= 'A' && text[toks[t].begin] <= 'Z';
+    };
+    auto stop = [&](size_t t) { return t < toks.size() && toks[t].in(text) == "."; };
+    for (size_t i = 0; i < toks.size(); ++i) {
+      if (!letter(i) || !stop(i + 1)) continue;
+      if (i > 0 && (toks[i - 1].is_word() || toks[i - 1].in(text) == ".")) continue;
+      std::string key;
+      size_t t = i;
+      while (letter(t) && stop(t + 1)) {
+        key += text[toks[t].begin];
+        key += '.';
+        t += 2;
+      }
+      if (key.size() < 4) continue;
+      const auto it = initials_.find(key);
+      if (it != initials_.end()) d.initials.push_back({i, it->second});
+      i = t - 1;
+    }
+  }
 
   // "A$475 million", "AUD 475": a currency sign glued to a number or one
   // space before it, not glued to a word before ("BA$5"). Some codes are
@@ -523,6 +582,9 @@ class FlagSlips final : public Stage {
     find_money(d);
     std::erase_if(d.money, [&](const auto& m) { return in_footer(toks[m.first].span()); });
     for (const auto& [t, c] : d.money) d.profile[c] += kMoneyWeight;
+    find_initials(d);
+    std::erase_if(d.initials, [&](const auto& m) { return in_footer(toks[m.first].span()); });
+    for (const auto& [t, c] : d.initials) d.profile[c] += kInitialsWeight;
     assign_stories(d);
     return d;
   }
@@ -583,6 +645,8 @@ class FlagSlips final : public Stage {
     }
     for (const auto& [t, c] : d.money)
       own[std::min(story_of_token[t], n_stories - 1)][c] += kMoneyWeight;
+    for (const auto& [t, c] : d.initials)
+      own[std::min(story_of_token[t], n_stories - 1)][c] += kInitialsWeight;
     d.local.assign(n_stories, std::vector<double>(d.profile.size(), 0.0));
     for (size_t s = 0; s < n_stories; ++s)
       for (size_t c = 0; c < d.profile.size(); ++c)
@@ -1566,9 +1630,12 @@ class FlagSlips final : public Stage {
       };
       return !listed(l - 1, l) && !listed(r, r + 1);
     };
+    // A pairing of neighbours ("Sweden and Finland") is natural whatever
+    // else the document pairs the partner with.
     std::vector<uint16_t> mine;
     for (size_t j : {i - 1, i + 1})
-      if (j < d.places.size() && paired(i, j) && d.places[j].country != m.country)
+      if (j < d.places.size() && paired(i, j) && d.places[j].country != m.country &&
+          !gaz_.near(m.country, d.places[j].country))
         mine.push_back(d.places[j].country);
     if (!mine.empty()) {
       std::unordered_map<uint16_t, int> votes;
@@ -2599,6 +2666,7 @@ class FlagSlips final : public Stage {
   size_t max_function_word_ = 0;               // bytes of the longest function word
   std::unordered_set<std::string> allowlist_;  // exact names never flagged (config allowlist)
   std::unordered_map<std::string, uint16_t> currency_signs_;  // "A$", "AUD" -> issuing country
+  std::unordered_map<std::string, uint16_t> initials_;        // "U.S." -> United States
   // config/gazetteer/former.tsv: "Czechoslovakia" -> Czechia, Slovakia.
   struct FormerName {
     std::vector<std::string> words;  // "Soviet", "Union"

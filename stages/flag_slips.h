@@ -106,14 +106,17 @@
 // of a listing: six or more lines in a row none of which reads as prose (a
 // ticker of headlines and times, site navigation), whose items are unrelated,
 // and a country named as an example ("such as Ireland", "including Chile").
-// The profile also counts amounts in a country's own currency ("A$475",
+// The profile also counts a country's dotted initials ("U.S.", "U.K.": half
+// a name's weight; initials two countries share are left out) and amounts in
+// a country's own currency ("A$475",
 // "KRW 1,000"; config/gazetteer/currencies.tsv); a currency code counts only
 // before an amount that looks like money ("TOP 10" is no Tongan money).
 // The place rules judge a place against the profile of its story, not only
 // of the whole page: a digest of unrelated stories (a day's news under topic
 // headings) is split at each heading line that follows prose.
 // context-place also reads pair parallels: "Iraq\u2013Pakistan war" where the
-// article otherwise pairs Pakistan with Afghanistan.
+// article otherwise pairs Pakistan with Afghanistan (not a pairing of
+// neighbours: "Sweden and Finland").
 // Allowlist: "allowlist" names a file of names the publication uses on
 // purpose (default flag-slips/allowlist.tsv, under the data dir; an absolute
 // path is taken as is; empty: none). One name per line, an optional note in a

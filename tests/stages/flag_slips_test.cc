@@ -240,6 +240,20 @@ TEST_CASE("flag-slips.context-place.v1 leaves lists, bullets and named partners 
        "Ukrainian officials in Kyiv thank allies. Russian forces attack at night, and Russia "
        "calls up more men.\n",
        "", ""},
+      // A White House readout, 2023-02-02 (US federal work, public domain;
+      // shared/train/whitehouse_2021_2023.jsonl): "the United States" once,
+      // "U.S." once, Sweden paired with its neighbour Finland.
+      {"a country named once by name and once by its initials",
+       "Readout of National Security Advisor Jake Sullivan\u2019s Meeting with Swedish Nationa"
+       "l Security Advisor Henrik\u00a0Landerholm\nNational Security Advisor Jake Sullivan met"
+       " today with Henrik Landerholm, National Security Advisor to the Prime Minister of Swed"
+       "en.\u00a0 They discussed the strong ties and close cooperation between the United Stat"
+       "es and Sweden, including during Sweden\u2019s current presidency of the Council of the"
+       " European Union.\u00a0 Mr. Sullivan reiterated the U.S. commitment to welcoming Sweden"
+       " and Finland into the NATO Alliance and to working with both countries to remain vigil"
+       "ant against any threats to our shared security, and to deter and confront aggression o"
+       "r threat of aggression.\n###",
+       "", ""},
       {"a phrase the document fills with several countries",
        "US forces abroad\nUnited States forces are deployed to Niger. The United States keeps "
        "troops deployed to Niger, and United States officials visit Niger often.\nUnited States "
