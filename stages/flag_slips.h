@@ -26,7 +26,9 @@
 //                      0.7: "Istanbul"/"Islamabad") only when paired with a
 //                      neighbour of the meant place ("Kabul and Istanbul"), and
 //                      no look-alike when the partner is the written place's
-//                      own neighbour ("Finland and Sweden"); and in a list of
+//                      own neighbour ("Finland and Sweden"; for a look-alike
+//                      under 0.72 even when it neighbours the partner too:
+//                      "Iraq and Syria" in a story about Israel); and in a list of
 //                      three to eight countries that mostly border the story's
 //                      main country, one named nowhere else that does not,
 //                      when its look-alike does ("fled to Poland, Moldova,

@@ -259,6 +259,11 @@ TEST_CASE("flag-slips.context-place.v1 leaves lists, bullets and named partners 
        "troops deployed to Niger, and United States officials visit Niger often.\nUnited States "
        "personnel are deployed to Kenya. Others are deployed to Jordan.\n",
        "", ""},
+      {"a place paired with its own neighbour, a faint look-alike of the story's country",
+       "Israel and Gaza\nIsrael says its operation in Gaza goes on. Israeli officials in "
+       "Jerusalem say Israel will not stop.\nWe have been struck by proxy groups in Iraq and "
+       "Syria, and we have responded.\n",
+       "", ""},
       {"a town whose name ends a bigger city's",
        "Storm aid for New York\nFederal aid goes to New York after the storm. New York officials "
        "in Albany thank the agency, and New York City is safe.\nAid also goes to the counties of "
