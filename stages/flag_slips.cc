@@ -778,9 +778,9 @@ class FlagSlips final : public Stage {
       if (w.empty() || w.size() > 4) return false;
       bool destination = false;
       for (const auto& x : w) {
-        destination = destination || x == "to";
+        destination = destination || x == "to" || x == "from";
         if (x != "," && x != ";" && x != "and" && x != "or" && x != "the" && x != "to" &&
-            x != "\u2014" && x != "\u2013" && x != "-")
+            x != "from" && x != "\u2014" && x != "\u2013" && x != "-")
           return false;
       }
       // a dash only among "to"s ("to \u2014 to Rome"): "Russia\u2013Ukraine" is a pairing
@@ -1543,7 +1543,9 @@ class FlagSlips final : public Stage {
   // its sentence's events.
   bool named_as_example(const Doc& d, const PlaceMention& m) const {
     const auto w = context_words(d, m.first_token, 2, true);
-    return (w.size() >= 1 && w[0] == "including") ||
+    // "nations like North Korea and Iran": "like" after a plural noun
+    const bool like = w.size() >= 2 && w[0] == "like" && w[1].size() > 3 && w[1].back() == 's';
+    return (w.size() >= 1 && w[0] == "including") || like ||
            (w.size() >= 2 && w[0] == "as" && w[1] == "such");
   }
 

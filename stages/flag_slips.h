@@ -102,12 +102,14 @@
 //   weekday-date       flag-slips.weekday-date.v1        "Monday, March 4, 2025"
 //                      (a Tuesday); see stages/flag_slips_dates.h
 // Place rules leave alone a sovereign state in a list of three or more
-// states or destinations ("to Toronto, to Berlin, to Rome", "from Canada to
-// Singapore to Japan") and a name in a compound modifier ("Iran-backed").
+// states, destinations or origins ("to Toronto, to Berlin, to Rome", "from
+// Canada to Singapore to Japan", "from Haiti, from Russia, from Venezuela")
+// and a name in a compound modifier ("Iran-backed").
 // context-place also leaves alone the items of a bulleted headline list and
 // of a listing: six or more lines in a row none of which reads as prose (a
 // ticker of headlines and times, site navigation), whose items are unrelated,
-// and a country named as an example ("such as Ireland", "including Chile").
+// and a country named as an example ("such as Ireland", "including Chile",
+// "nations like Iran").
 // The profile also counts a country's dotted initials ("U.S.", "U.K.": half
 // a name's weight; initials two countries share are left out) and amounts in
 // a country's own currency ("A$475",

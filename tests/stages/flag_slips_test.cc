@@ -275,6 +275,16 @@ TEST_CASE("flag-slips.context-place.v1 leaves lists, bullets and named partners 
        "Ukraine.\nPoland took in most refugees from Ukraine. Others, such as Ireland, waived all "
        "visa requirements for Ukrainians.\n",
        "", ""},
+      {"a run of origins ('from X, from Y')",
+       "Russia and Ukraine\nThe Russian invasion of Ukraine goes on. Ukraine says Russia shells "
+       "its cities daily, and Russian troops hold the east of Ukraine.\nWe brought Americans home "
+       "from Afghanistan, from Haiti, from Russia, from Venezuela and more.\n",
+       "", ""},
+      {"a country named as an example ('nations like')",
+       "Russia and Ukraine\nThe Russian invasion of Ukraine goes on. Ukraine says Russia shells "
+       "its cities daily, and Russian troops hold the east of Ukraine.\nNations like Iran send "
+       "weapons in support of Russia and its war.\n",
+       "", ""},
       {"a country named as an example ('including')",
        "Russia and Ukraine\nThe Russian invasion of Ukraine drove millions from their homes. "
        "Ukraine says Russia shells its cities daily, and Russian troops hold the east of "
