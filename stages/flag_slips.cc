@@ -1154,10 +1154,6 @@ class FlagSlips final : public Stage {
   // never names, does.
   void neighbour_lists(const Doc& d, std::vector<Finding>& out) const {
     const auto& countries = gaz_.countries();
-    auto borders = [&](uint16_t a, uint16_t b) {
-      const auto& nb = countries[a].borders;
-      return std::find(nb.begin(), nb.end(), b) != nb.end();
-    };
     for (size_t i = 0; i < d.places.size(); ++i) {
       const Resolved& m = d.places[i];
       if (m.in_footer || (m.kind != PlaceKind::kCountry && m.kind != PlaceKind::kAlias)) continue;
@@ -1169,11 +1165,11 @@ class FlagSlips final : public Stage {
       const std::vector<uint16_t> story = story_countries(d.local[m.story], c);
       if (story.empty()) continue;
       const uint16_t main = story.front();
-      if (main == c || borders(c, main)) continue;
+      if (main == c || gaz_.borders(c, main)) continue;
       int bordering = 0, others = 0;
       for (size_t j = first; j < first + n; ++j) {
         if (j == i || d.places[j].country == main) continue;
-        ++(borders(d.places[j].country, main) ? bordering : others);
+        ++(gaz_.borders(d.places[j].country, main) ? bordering : others);
       }
       if (bordering < 2 || bordering <= others) continue;
       const std::string surface(m.m->span.in(d.view->text));
@@ -1182,7 +1178,8 @@ class FlagSlips final : public Stage {
       for (size_t y = 0; y < countries.size(); ++y) {
         if (y == c || !countries[y].un_member || d.profile[y] > 0) continue;
         const double sim = name_similarity(surface, countries[y].name);
-        if (sim >= 0.75 && sim < 0.999 && sim > best_sim && borders(static_cast<uint16_t>(y), main))
+        if (sim >= 0.75 && sim < 0.999 && sim > best_sim &&
+            gaz_.borders(static_cast<uint16_t>(y), main))
           meant = static_cast<uint16_t>(y), best_sim = sim;
       }
       if (meant == c) continue;
@@ -1204,10 +1201,6 @@ class FlagSlips final : public Stage {
   void war_pairs(const Doc& d, std::vector<Finding>& out) const {
     static const char* kHeads[] = {"war", "wars", "conflict", "ceasefire", "truce"};
     const auto& countries = gaz_.countries();
-    auto borders = [&](uint16_t a, uint16_t b) {
-      const auto& nb = countries[a].borders;
-      return std::find(nb.begin(), nb.end(), b) != nb.end();
-    };
     for (size_t i = 0; i < d.places.size(); ++i) {
       const Resolved& m = d.places[i];
       if (m.in_footer || (m.kind != PlaceKind::kCountry && m.kind != PlaceKind::kAlias)) continue;
@@ -1228,7 +1221,7 @@ class FlagSlips final : public Stage {
       if (near_story) continue;
       std::optional<uint16_t> meant;
       for (uint16_t z : story) {
-        if (z == o.country || !borders(o.country, z)) continue;
+        if (z == o.country || !gaz_.borders(o.country, z)) continue;
         bool named = false;
         for (const Resolved& p : d.places)
           named = named || (p.sentence == m.sentence && p.country == z);
@@ -2356,8 +2349,7 @@ class FlagSlips final : public Stage {
           std::erase(w, std::string("and"));
           std::erase(w, std::string("or"));
           if (w.size() > 1 || (w.size() == 1 && w[0] != ",")) return 0;
-          const auto& nb = countries[meant_country].borders;
-          if (std::find(nb.begin(), nb.end(), d.places[j].country) != nb.end()) return 2;
+          if (gaz_.borders(meant_country, d.places[j].country)) return 2;
           return gaz_.near(meant_country, d.places[j].country) ? 1 : 0;
         };
         if (i > 0 && fit(i - 1, i) > fit(i + 2, i + 1)) slip = &a;

@@ -72,11 +72,16 @@ std::string token_key(std::string_view surface) {
   return key;
 }
 
+bool Gazetteer::borders(uint16_t a, uint16_t b) const {
+  const auto& nb = countries_[a].borders;
+  return std::find(nb.begin(), nb.end(), b) != nb.end();
+}
+
 bool Gazetteer::near(uint16_t a, uint16_t b) const {
   if (a == b) return true;
   const Country& x = countries_[a];
   if (!x.subregion.empty() && x.subregion == countries_[b].subregion) return true;
-  return std::find(x.borders.begin(), x.borders.end(), b) != x.borders.end();
+  return borders(a, b);
 }
 
 Gazetteer Gazetteer::load(const std::string& dir) {

@@ -70,6 +70,8 @@ class Gazetteer {
   const std::vector<uint32_t>& names_of(uint16_t c) const { return by_country_[c]; }
   // Are a and b neighbours: sharing a land border or a subregion ("Western Africa")?
   bool near(uint16_t a, uint16_t b) const;
+  // Do a and b share a land border?
+  bool borders(uint16_t a, uint16_t b) const;
   std::optional<uint16_t> country_by_code(std::string_view code) const;
   // Rows whose surface form is exactly `surface` (nullptr when none).
   const std::vector<uint32_t>* lookup(std::string_view surface) const;
