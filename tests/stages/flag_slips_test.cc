@@ -20,6 +20,17 @@ using copydesk::testing::run_stages;
 
 namespace {
 
+// Story texts several rows share: a story about Russia's war in Ukraine,
+// before the line each row adds; prose about the front, after a row's first
+// line.
+const std::string kRussiaUkraineStory =
+    "Russia and Ukraine\nThe Russian invasion of Ukraine goes on. Ukraine says Russia shells its "
+    "cities daily, and Russian troops hold the east of Ukraine.\n";
+const std::string kWarFrontProse =
+    "Ukrainian troops hold the line near Bakhmut while Russian shelling goes on. Ukraine asks for "
+    "more air defence, and Ukrainian officials in Kyiv thank allies. Russian forces attack at "
+    "night, and Russia calls up more men.\n";
+
 struct Expect {
   const char* label;
   std::string text;
@@ -177,10 +188,8 @@ TEST_CASE("flag-slips.context-place.v1 flags a lone country in the article's own
                   "Iraq", "Ukraine"},
                  {"a war between a story country and a far country named once",
                   "Four years of war\nThe Russia-Iraq war is entering its fifth year as both "
-                  "sides remain locked in a stalemate.\nUkrainian troops hold the line near "
-                  "Bakhmut while Russian shelling goes on. Ukraine asks for more air defence, and "
-                  "Ukrainian officials in Kyiv thank allies. Russian forces attack at night, and "
-                  "Russia calls up more men.\n",
+                  "sides remain locked in a stalemate.\n" +
+                      kWarFrontProse,
                   "Iraq", "Ukraine"},
                  {"a lone far country in prose (the same line in a ticker is not flagged)",
                   "Ukraine war update\nUkraine says Russian drones hit Kyiv overnight. Ukrainian "
@@ -214,10 +223,8 @@ TEST_CASE("flag-slips.context-place.v1 leaves lists, bullets and named partners 
        "Ukraine markets close lower\n",
        "", ""},
       {"a list whose items are separated by semicolons",
-       "Russia and Ukraine\nThe Russian invasion of Ukraine goes on. Ukraine says Russia shells "
-       "its cities daily, and Russian troops hold the east of Ukraine.\nUkraine thanks its "
-       "donors: Poland; Germany; Canada; and Japan.\n",
-       "", ""},
+       kRussiaUkraineStory + "Ukraine thanks its donors: Poland; Germany; Canada; and Japan.\n", "",
+       ""},
       {"a formal name that ends a look-alike's formal name",
        "North Korea tests a missile\nNorth Korea fired a missile on Monday. North Korean state "
        "media in Pyongyang said the test of North Korea succeeded.\nThe adviser spoke with his "
@@ -229,17 +236,10 @@ TEST_CASE("flag-slips.context-place.v1 leaves lists, bullets and named partners 
        "its allies Japan and the Republic of Korea.\n",
        "", ""},
       {"a war of two countries neither of which the story is about",
-       "Four years of war\nThe Iran-Iraq war of the 1980s is remembered.\nUkrainian troops hold "
-       "the line near Bakhmut while Russian shelling goes on. Ukraine asks for more air defence, "
-       "and Ukrainian officials in Kyiv thank allies. Russian forces attack at night, and Russia "
-       "calls up more men.\n",
-       "", ""},
+       "Four years of war\nThe Iran-Iraq war of the 1980s is remembered.\n" + kWarFrontProse, "",
+       ""},
       {"a pairing that is no war",
-       "Four years of war\nThe Russia-Iraq trade deal is signed.\nUkrainian troops hold the line "
-       "near Bakhmut while Russian shelling goes on. Ukraine asks for more air defence, and "
-       "Ukrainian officials in Kyiv thank allies. Russian forces attack at night, and Russia "
-       "calls up more men.\n",
-       "", ""},
+       "Four years of war\nThe Russia-Iraq trade deal is signed.\n" + kWarFrontProse, "", ""},
       // A White House readout, 2023-02-02 (US federal work, public domain;
       // shared/train/whitehouse_2021_2023.jsonl): "the United States" once,
       // "U.S." once, Sweden paired with its neighbour Finland.
@@ -276,14 +276,12 @@ TEST_CASE("flag-slips.context-place.v1 leaves lists, bullets and named partners 
        "visa requirements for Ukrainians.\n",
        "", ""},
       {"a run of origins ('from X, from Y')",
-       "Russia and Ukraine\nThe Russian invasion of Ukraine goes on. Ukraine says Russia shells "
-       "its cities daily, and Russian troops hold the east of Ukraine.\nWe brought Americans home "
-       "from Afghanistan, from Haiti, from Russia, from Venezuela and more.\n",
+       kRussiaUkraineStory +
+           "We brought Americans home from Afghanistan, from Haiti, from Russia, from Venezuela "
+           "and more.\n",
        "", ""},
       {"a country named as an example ('nations like')",
-       "Russia and Ukraine\nThe Russian invasion of Ukraine goes on. Ukraine says Russia shells "
-       "its cities daily, and Russian troops hold the east of Ukraine.\nNations like Iran send "
-       "weapons in support of Russia and its war.\n",
+       kRussiaUkraineStory + "Nations like Iran send weapons in support of Russia and its war.\n",
        "", ""},
       {"a country named as an example ('including')",
        "Russia and Ukraine\nThe Russian invasion of Ukraine drove millions from their homes. "
